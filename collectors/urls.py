@@ -1,0 +1,39 @@
+"""Canonical URLs and content hashes, the keys of dedupe."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref_src|"
+    r"s_cid|cmpid|at_medium|at_campaign|at_custom\d*|xtor|ns_source|ns_mchannel|ocid)$",
+    re.IGNORECASE,
+)
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Return `url` without tracking parameters, fragment and default port, host lower-cased."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https"):
+        return url.strip()
+    host = (parts.hostname or "").lower()
+    if parts.port and not (
+        (parts.scheme == "http" and parts.port == 80)
+        or (parts.scheme == "https" and parts.port == 443)
+    ):
+        host = f"{host}:{parts.port}"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING.match(k)]
+    query.sort()
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), host, path, urlencode(query), ""))
+
+
+def content_hash(title: str | None, text: str) -> str:
+    """Return a SHA-256 of title and text, case- and whitespace-insensitive."""
+    normal = " ".join(f"{title or ''} {text}".casefold().split())
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()

@@ -1,0 +1,123 @@
+"""Data-driven term matching: strategy keywords and core-message cues, by lemma.
+
+A term is a lemma ("hållbar"), a phrase ("öppna data", compared word by word on lemmas)
+or a prefix ("innovat*"). Single-word terms also match inside Swedish compounds and
+hashtags (hållbarhetsarbete, #hållbarstad) through the decompounder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from nlp.lemmas import LemmaTable
+from nlp.words import Word
+
+COMPOUND_MIN_LEN = 7
+SCORE_DIRECT, SCORE_COMPOUND, SCORE_PREFIX = 1.0, 0.8, 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """Where a term of an entry was found: word span, sentence, score and the words themselves."""
+
+    entry: str
+    term: str
+    first: int
+    last: int
+    sent: int
+    score: float
+    evidence: str
+
+
+class TermMatcher:
+    """Finds the terms of many entries (id → terms) in a word sequence of one language."""
+
+    def __init__(self, entries: dict[str, Iterable[str]], table: LemmaTable,
+                 excludes: dict[str, Iterable[str]] | None = None):
+        self.table = table
+        self.single: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.phrases: dict[str, list[tuple[str, tuple[str, ...], str]]] = defaultdict(list)
+        self.prefixes: list[tuple[str, str, str]] = []
+        for entry, terms in entries.items():
+            for term in terms:
+                self._add(entry, term)
+        self.excludes = {e: tuple(x.lower() for x in xs) for e, xs in (excludes or {}).items()}
+        self._compound_cache: dict[str, list[tuple[str, str, str]]] = {}
+
+    def _norm(self, word: str) -> str:
+        return self.table.lemma(word.lower())
+
+    def _add(self, entry: str, term: str) -> None:
+        raw = term.strip().lower()
+        if raw.endswith("*"):
+            self.prefixes.append((raw[:-1], entry, term))
+            return
+        parts = [p for p in re.split(r"[\s\-]+", raw) if p]
+        if len(parts) == 1:
+            self.single[parts[0]].append((entry, term))
+            lemma = self._norm(parts[0])
+            if lemma != parts[0]:
+                self.single[lemma].append((entry, term))
+        else:
+            lemmas = tuple(self._norm(p) for p in parts)
+            self.phrases[lemmas[0]].append((entry, lemmas, term))
+            if parts[0] != lemmas[0]:
+                self.phrases[parts[0]].append((entry, lemmas, term))
+
+    def _excluded(self, entry: str, word: Word) -> bool:
+        return any(word.lower.startswith(x) or word.lemma.startswith(x)
+                   for x in self.excludes.get(entry, ()))
+
+    def _compound_hits(self, lower: str) -> list[tuple[str, str, str]]:
+        cached = self._compound_cache.get(lower)
+        if cached is not None:
+            return cached
+        hits: list[tuple[str, str, str]] = []
+        parts = self.table.decompound(lower)
+        if len(parts) > 1:
+            lemmas = [self.table.lemma(p) for p in parts]
+            candidates = set(parts) | set(lemmas)
+            # Adjacent parts joined again: klimat + smartare → klimatsmart.
+            for i in range(len(parts) - 1):
+                candidates.add(self.table.lemma(parts[i] + parts[i + 1]))
+                candidates.add(parts[i] + lemmas[i + 1])
+            for cand in candidates:
+                for entry, term in self.single.get(cand, ()):
+                    hits.append((entry, term, cand))
+        if len(self._compound_cache) < 500_000:
+            self._compound_cache[lower] = hits
+        return hits
+
+    def find(self, words: list[Word]) -> list[Hit]:
+        """Return every hit of every entry's terms in `words`."""
+        hits: list[Hit] = []
+        n = len(words)
+        for i, word in enumerate(words):
+            found = False
+            for key in {word.lower, word.lemma}:
+                for entry, term in self.single.get(key, ()):
+                    if not self._excluded(entry, word):
+                        hits.append(Hit(entry, term, i, i, word.sent, SCORE_DIRECT, word.text))
+                        found = True
+                for entry, lemmas, term in self.phrases.get(key, ()):
+                    last = i + len(lemmas) - 1
+                    if last < n and all(
+                        lemmas[j] in (words[i + j].lemma, words[i + j].lower)
+                        for j in range(1, len(lemmas))
+                    ) and not self._excluded(entry, word):
+                        text = " ".join(w.text for w in words[i:last + 1])
+                        hits.append(Hit(entry, term, i, last, word.sent, SCORE_DIRECT, text))
+                        found = True
+            for prefix, entry, term in self.prefixes:
+                if (word.lower.startswith(prefix) or word.lemma.startswith(prefix)) \
+                        and not self._excluded(entry, word):
+                    hits.append(Hit(entry, term, i, i, word.sent, SCORE_PREFIX, word.text))
+                    found = True
+            if not found and len(word.lower) >= COMPOUND_MIN_LEN and word.lower.isalpha():
+                for entry, term, _part in self._compound_hits(word.lower):
+                    if not self._excluded(entry, word):
+                        hits.append(Hit(entry, term, i, i, word.sent, SCORE_COMPOUND, word.text))
+        return hits

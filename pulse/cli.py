@@ -1,0 +1,259 @@
+"""The `pulse` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pulse.logs import setup_logging
+
+app = typer.Typer(help="Pulse: how third parties perceive Stockholm as a smart city.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def _fail(message: str, code: int = 1) -> None:
+    console.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _settings():
+    from pulse.settings import ConfigError, load_settings
+
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+
+
+def _engine(migrated: bool = True, url: str | None = None):
+    from store.db import NotMigratedError, make_engine, require_migrated
+
+    engine = make_engine(url)
+    if migrated:
+        try:
+            require_migrated(engine)
+        except NotMigratedError as exc:
+            _fail(str(exc))
+        except Exception as exc:  # unreachable server, bad URL …
+            _fail(f"cannot open the database: {type(exc).__name__}: {exc}; "
+                  "check PULSE_DATABASE_URL")
+    return engine
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, disable=not console.is_terminal)
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress lines.")):
+    """Pulse: how third parties perceive Stockholm as a smart city."""
+    setup_logging(verbose or not console.is_terminal)
+
+
+@db_app.command("upgrade")
+def db_upgrade():
+    """Create or migrate the database schema to the newest version."""
+    from store.db import upgrade
+
+    engine = _engine(migrated=False)
+    upgrade(engine)
+    console.print(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+
+
+def _collect(engine, settings, source: str | None) -> list:
+    from pulse import jobs
+
+    if source and source not in settings.sources_by_key:
+        _fail(f"no source with key {source!r} in {settings.config_dir / 'sources.toml'}")
+    keys = [source] if source else [s.key for s in settings.sources if s.enabled]
+    with _progress() as progress:
+        task = progress.add_task("collecting", total=len(keys))
+
+        def done(outcome):
+            progress.advance(task)
+            status = (f"[red]{outcome.error_kind}[/red] {outcome.error}" if outcome.error_kind
+                      else f"{outcome.new_items} new")
+            progress.console.print(f"  {outcome.key}: {status}", highlight=False)
+
+        return jobs.collect_all(engine, settings, source, on_done=done)
+
+
+@app.command()
+def collect(source: str = typer.Option(None, "--source", "-s", help="Only this source key.")):
+    """Collect new items from every enabled source (or one)."""
+    settings = _settings()
+    outcomes = _collect(_engine(), settings, source)
+    failed = [o for o in outcomes if o.error_kind]
+    console.print(f"collected {sum(o.new_items for o in outcomes)} new items from "
+                  f"{len(outcomes)} sources; {len(failed)} failed")
+
+
+def _tag(engine, settings) -> int:
+    from nlp.tagger import Tagger
+    from pulse import jobs
+
+    tagger = Tagger(settings.strategy)
+    total = jobs.pending_count(engine, tagger.version)
+    with _progress() as progress:
+        task = progress.add_task("tagging", total=total)
+        return jobs.tag_pending(engine, settings, tagger,
+                                on_batch=lambda n: progress.advance(task, n))
+
+
+@app.command()
+def tag():
+    """Tag every mention not yet tagged by the current tagger version."""
+    settings = _settings()
+    console.print(f"tagged {_tag(_engine(), settings)} mentions")
+
+
+@app.command()
+def analyze(file: str = typer.Argument("-", help="JSON Lines or CSV file; - reads stdin.")):
+    """Tag texts without a database: one JSON line out per input record, in input order."""
+    from nlp.tagger import Tagger
+    from pulse.analyze import InputError, read_records
+
+    settings = _settings()
+    if file == "-":
+        stream, name = sys.stdin, "stdin"
+    else:
+        path = Path(file)
+        if not path.is_file():
+            _fail(f"{file}: no such file")
+        stream, name = path.open(encoding="utf-8-sig"), file
+    try:
+        records = list(read_records(stream, name))
+    except InputError as exc:
+        _fail(str(exc), 2)
+    except UnicodeDecodeError:
+        _fail(f"{name}: not UTF-8 text", 2)
+    tagger = Tagger(settings.strategy)
+    for record, result in zip(records, tagger.tag(
+            [{**r, "source_voice": None} for r in records]), strict=True):
+        if record.get("id") is None:
+            result.pop("id", None)
+        else:
+            result["id"] = record["id"]
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def run():
+    """Collect and tag on schedule until Ctrl-C (each source on its own interval)."""
+    from pulse.scheduler import run_forever
+
+    settings = _settings()
+    console.print("Pulse is running; Ctrl-C stops it.")
+    run_forever(_engine(), settings)
+    console.print("stopped")
+
+
+@app.command()
+def sources():
+    """Show every source with its health: last success, last error, items, next run."""
+    from store.db import transaction
+    from store.queries import source_health
+
+    settings = _settings()
+    engine = _engine()
+    from pulse import jobs
+
+    jobs.sync_config_sources(engine, settings)
+    with transaction(engine) as session:
+        rows = source_health(session)
+    table = Table("source", "kind", "on", "mentions", "last success", "last error", "fails",
+                  "next due")
+    fmt = lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "–"  # noqa: E731
+    for r in rows:
+        error = f"{r['last_error_kind']} ({fmt(r['last_error_at'])})" if r["last_error_kind"] \
+            else "–"
+        table.add_row(r["key"], r["kind"], "yes" if r["enabled"] else "no", str(r["mentions"]),
+                      fmt(r["last_success_at"]), error, str(r["consecutive_failures"]),
+                      fmt(r["next_due_at"]))
+    Console().print(table)
+
+
+@app.command()
+def export(fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl or csv"),
+           output: str = typer.Option("-", "--output", "-o", help="File; - writes stdout.")):
+    """Export all tagged mentions with their tags, streamed."""
+    from reports.export import FORMATS, write_export
+    from store.db import transaction
+    from store.queries import Filters, iter_export_rows
+
+    if fmt not in FORMATS:
+        _fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", 2)
+    engine = _engine()
+    out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8", newline="")
+    try:
+        with transaction(engine) as session:
+            n = write_export(iter_export_rows(session, Filters(voice=None)), out, fmt)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    console.print(f"exported {n} mentions")
+
+
+def _streamlit(port: int, address: str, env: dict[str, str]) -> int:
+    cmd = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+           "--server.port", str(port), "--server.address", address,
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, env={**os.environ, **env})
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        return proc.wait()
+
+
+@app.command()
+def dashboard(port: int = typer.Option(None, "--port", help="Default: pulse.toml (8501).")):
+    """Start the Streamlit dashboard on 127.0.0.1."""
+    settings = _settings()
+    _engine()
+    cfg = settings.pulse.dashboard
+    console.print(f"dashboard: http://{cfg.address}:{port or cfg.port}")
+    raise typer.Exit(_streamlit(port or cfg.port, cfg.address, {}))
+
+
+@app.command()
+def demo(port: int = typer.Option(8501, "--port", help="Dashboard port."),
+         no_dashboard: bool = typer.Option(False, "--no-dashboard",
+                                           help="Collect and tag, then stop.")):
+    """Offline demo: serve sample feeds locally, collect and tag them, start the dashboard."""
+    from pulse.demo.run import DEMO_DATABASE, demo_settings
+    from pulse.demo.server import DemoFeedServer
+    from store.db import upgrade
+
+    url = os.environ.get("PULSE_DATABASE_URL") or DEMO_DATABASE
+    engine = _engine(migrated=False, url=url)
+    upgrade(engine)
+    settings = _settings()
+    with DemoFeedServer() as server:
+        console.print(f"demo feeds (SAMPLE DATA) served at {server.base_url}")
+        settings = demo_settings(settings, server.base_url)
+        outcomes = _collect(engine, settings, None)
+    console.print(f"collected {sum(o.new_items for o in outcomes)} new items")
+    console.print(f"tagged {_tag(engine, settings)} mentions")
+    if no_dashboard:
+        return
+    console.print(f"dashboard: http://127.0.0.1:{port}  (Ctrl-C stops)")
+    raise typer.Exit(_streamlit(port, "127.0.0.1", {"PULSE_DATABASE_URL": url,
+                                                    "PULSE_DEMO": "1"}))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,146 @@
+"""The jobs the scheduler and the command line run: collect one source, tag what is pending.
+
+A collect job runs the collector outside any transaction, then stores the new items and the
+source's new cursor in ONE transaction: killed before the commit, nothing is stored and the
+cursor is unchanged, so the next run fetches the same items again; killed after, all is there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine, func, or_, select
+
+from collectors.errors import CollectError
+from collectors.feeds import FeedCollector
+from collectors.filters import FilterSyntaxError
+from collectors.http import Fetcher
+from pulse.settings import Settings, SourceConfig
+from store.db import transaction
+from store.models import FetchState, Mention, Source, utcnow
+from store.writes import record_failure, record_success, save_items, save_tagging, sync_sources
+
+log = logging.getLogger("pulse.jobs")
+
+
+@dataclass
+class CollectOutcome:
+    """What one collect run of one source did."""
+
+    key: str
+    new_items: int = 0
+    fetched: int = 0
+    not_modified: bool = False
+    error_kind: str | None = None
+    error: str | None = None
+
+
+def make_fetcher(settings: Settings) -> Fetcher:
+    """Return the shared polite HTTP client configured from pulse.toml."""
+    http = settings.pulse.http
+    return Fetcher(settings.user_agent, http.connect_timeout, http.read_timeout, http.max_bytes)
+
+
+def build_collector(cfg: SourceConfig, fetcher: Fetcher):
+    """Return the collector object for a configured source; CollectError for unknown kinds."""
+    try:
+        if cfg.kind in ("feed", "wordpress_comments"):
+            return FeedCollector(cfg.url, fetcher, comments=cfg.kind == "wordpress_comments",
+                                 item_filter=cfg.filter, max_items=cfg.max_items)
+    except FilterSyntaxError as exc:
+        raise CollectError("config", f"filter of source {cfg.key}: {exc}") from exc
+    raise CollectError("config", f"source {cfg.key}: kind {cfg.kind} has no collector yet")
+
+
+def sync_config_sources(engine: Engine, settings: Settings) -> None:
+    """Write the configured sources to the database (new ones added, changed ones updated)."""
+    with transaction(engine) as session:
+        sync_sources(session, settings.sources)
+
+
+def collect_source(engine: Engine, settings: Settings, key: str,
+                   fetcher: Fetcher | None = None) -> CollectOutcome:
+    """Collect one source and store its new items and cursor together; never raises for faults."""
+    cfg = settings.sources_by_key[key]
+    outcome = CollectOutcome(key)
+    with transaction(engine) as session:
+        source = session.scalars(select(Source).where(Source.key == key)).one()
+        state = session.get(FetchState, source.id)
+        cursor = dict(state.cursor or {}) if state else {}
+    next_due = utcnow() + timedelta(seconds=cfg.interval_seconds)
+    try:
+        collector = build_collector(cfg, fetcher or make_fetcher(settings))
+        result = collector.collect(cursor)
+    except CollectError as exc:
+        outcome.error_kind, outcome.error = exc.kind, exc.detail
+    except Exception as exc:  # a bug or an odd input must not stop the other sources
+        log.exception("collect source=%s unexpected error", key)
+        outcome.error_kind, outcome.error = "unexpected", f"{type(exc).__name__}: {exc}"
+    if outcome.error_kind:
+        log.warning("collect source=%s error_kind=%s detail=%s", key, outcome.error_kind,
+                    outcome.error)
+        with transaction(engine) as session:
+            record_failure(session, source, outcome.error_kind, outcome.error or "", next_due)
+        return outcome
+    with transaction(engine) as session:
+        outcome.new_items = save_items(session, source, result.items)
+        record_success(session, source, result.cursor, outcome.new_items, next_due)
+    outcome.fetched, outcome.not_modified = len(result.items), result.not_modified
+    log.info("collect source=%s fetched=%d new=%d not_modified=%s skipped=%d", key,
+             outcome.fetched, outcome.new_items, result.not_modified, result.skipped)
+    return outcome
+
+
+def collect_all(engine: Engine, settings: Settings, only: str | None = None,
+                on_done: Callable[[CollectOutcome], None] | None = None) -> list[CollectOutcome]:
+    """Collect every enabled source (or only `only`); one failing source never stops the rest."""
+    sync_config_sources(engine, settings)
+    keys = [only] if only else [s.key for s in settings.sources if s.enabled]
+    fetcher = make_fetcher(settings)
+    outcomes = []
+    for key in keys:
+        outcome = collect_source(engine, settings, key, fetcher)
+        outcomes.append(outcome)
+        if on_done:
+            on_done(outcome)
+    return outcomes
+
+
+def pending_count(engine: Engine, version: str) -> int:
+    """Return how many mentions have no tags of the given tagger version."""
+    with transaction(engine) as session:
+        return session.scalar(select(func.count(Mention.id)).where(
+            or_(Mention.tagger_version.is_(None), Mention.tagger_version != version))) or 0
+
+
+def tag_pending(engine: Engine, settings: Settings, tagger=None, batch_size: int | None = None,
+                on_batch: Callable[[int], None] | None = None) -> int:
+    """Tag every mention not tagged by the current tagger version; return how many were tagged."""
+    from nlp.tagger import Tagger
+
+    tagger = tagger or Tagger(settings.strategy)
+    batch_size = batch_size or settings.pulse.tagging.batch_size
+    done, last_id = 0, 0
+    while True:
+        with transaction(engine) as session:
+            rows = session.execute(
+                select(Mention.id, Mention.title, Mention.text, Mention.url, Mention.voice,
+                       Mention.kind)
+                .where(or_(Mention.tagger_version.is_(None),
+                           Mention.tagger_version != tagger.version), Mention.id > last_id)
+                .order_by(Mention.id).limit(batch_size)).all()
+            if not rows:
+                break
+            records = [{"id": r.id, "title": r.title if r.kind != "blog_comment" else None,
+                        "text": r.text, "url": r.url, "source_voice": r.voice} for r in rows]
+            for row, result in zip(rows, tagger.tag(records), strict=True):
+                save_tagging(session, row.id, result, tagger.version)
+            last_id = rows[-1].id
+        done += len(rows)
+        log.info("tag batch=%d total=%d version=%s", len(rows), done, tagger.version)
+        if on_batch:
+            on_batch(len(rows))
+    return done

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, migrations, idempotent writes and the queries every reader uses."""

@@ -1,0 +1,171 @@
+"""SQLAlchemy 2.x models: sources, their fetch state, authors, mentions and tags.
+
+Times are stored as UTC. Each mention also keeps its Europe/Stockholm day and week
+(Monday) so that buckets are plain GROUP BYs on every database.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as naive UTC and always returned timezone-aware (UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; Pulse stores only timezone-aware times")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict: JSON, datetime: UTCDateTime}
+
+
+class Source(Base):
+    """A configured source (feed, blog comments, X account …), synced from config/sources.toml."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str | None] = mapped_column(Text)
+    voice: Mapped[str | None] = mapped_column(String(20))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    state: Mapped[FetchState | None] = relationship(back_populates="source", uselist=False)
+
+
+class FetchState(Base):
+    """Per-source cursor (ETag, Last-Modified, since_id …) and health."""
+
+    __tablename__ = "fetch_state"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    cursor: Mapped[dict] = mapped_column(JSON, default=dict)
+    last_attempt_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error_at: Mapped[datetime | None]
+    last_error_kind: Mapped[str | None] = mapped_column(String(40))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    items_last_run: Mapped[int] = mapped_column(Integer, default=0)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_due_at: Mapped[datetime | None]
+
+    source: Mapped[Source] = relationship(back_populates="state")
+
+
+class Author(Base):
+    """Who wrote a mention. The one place where author identity lives (GDPR erasure, pseudonyms)."""
+
+    __tablename__ = "authors"
+    __table_args__ = (UniqueConstraint("platform", "handle"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(40))
+    handle: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    followers: Mapped[int | None] = mapped_column(Integer)
+    verified: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class Mention(Base):
+    """One collected item: a news article, blog post, blog comment, post on X …"""
+
+    __tablename__ = "mentions"
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id", name="uq_mentions_source_external"),
+        Index("ix_mentions_published_at", "published_at"),
+        Index("ix_mentions_voice_day", "voice", "local_day"),
+        Index("ix_mentions_canonical_url", "canonical_url"),
+        Index("ix_mentions_content_hash", "content_hash"),
+        Index("ix_mentions_tagged_version", "tagger_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(String(1000))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id", ondelete="SET NULL"))
+    parent_external_id: Mapped[str | None] = mapped_column(String(500))
+    parent_url: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime]
+    local_day: Mapped[date] = mapped_column(Date)
+    local_week: Mapped[date] = mapped_column(Date)
+    collected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raw: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Current mention-level labels, written by the tagger together with its tags.
+    voice: Mapped[str] = mapped_column(String(20), default="third_party")
+    lang: Mapped[str | None] = mapped_column(String(8))
+    sentiment: Mapped[str | None] = mapped_column(String(10))
+    sentiment_score: Mapped[float | None] = mapped_column(Float)
+    tagger_version: Mapped[str | None] = mapped_column(String(40))
+    tagged_at: Mapped[datetime | None]
+
+    source: Mapped[Source] = relationship()
+    author: Mapped[Author | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(back_populates="mention", cascade="all, delete-orphan")
+
+
+class Tag(Base):
+    """One machine tag of a mention: kind (keyword, message, sentiment …), value, score, evidence."""
+
+    __tablename__ = "tags"
+    __table_args__ = (
+        Index("ix_tags_mention", "mention_id"),
+        Index("ix_tags_kind_value", "kind", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(60))
+    score: Mapped[float] = mapped_column(Float, default=1.0)
+    sentiment: Mapped[str | None] = mapped_column(String(10))
+    evidence: Mapped[list] = mapped_column(JSON, default=list)
+    tagger_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    mention: Mapped[Mention] = relationship(back_populates="tags")

@@ -1,0 +1,142 @@
+"""Idempotent writes: sources from config, collected items with their cursor, source health, tags.
+
+The items of a run and the source's new cursor are written in one transaction by the caller
+(see pulse.jobs), so a crash at any point loses nothing and stores nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from collectors.base import Item
+from collectors.urls import canonical_url, content_hash
+from store.models import Author, FetchState, Mention, Source, Tag, utcnow
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def local_day_and_week(when: datetime, tz: ZoneInfo = STOCKHOLM) -> tuple[date, date]:
+    """Return the local calendar day of `when` and the Monday of its ISO week."""
+    day = when.astimezone(tz).date()
+    return day, day - timedelta(days=day.weekday())
+
+
+def _insert(session: Session, table: Table):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"Pulse supports SQLite and PostgreSQL, not {dialect}")
+
+
+def sync_sources(session: Session, configs: Iterable[Any]) -> dict[str, Source]:
+    """Create or update a Source row (and its FetchState) per configured source; return by key."""
+    existing = {s.key: s for s in session.scalars(select(Source))}
+    for cfg in configs:
+        settings = cfg.model_dump(exclude={"key", "kind", "url", "voice", "enabled"})
+        src = existing.get(cfg.key)
+        if src is None:
+            src = Source(key=cfg.key, kind=cfg.kind, url=cfg.url, voice=cfg.voice,
+                         enabled=cfg.enabled, settings=settings)
+            session.add(src)
+            existing[cfg.key] = src
+        else:
+            src.kind, src.url, src.voice = cfg.kind, cfg.url, cfg.voice
+            src.enabled, src.settings = cfg.enabled, settings
+    session.flush()
+    for src in existing.values():
+        if session.get(FetchState, src.id) is None:
+            session.add(FetchState(source_id=src.id, cursor={}))
+    session.flush()
+    return existing
+
+
+def _author_ids(session: Session, platform: str, items: Sequence[Item]) -> dict[str, int]:
+    handles = {i.author_handle: i.author_name for i in items if i.author_handle}
+    if not handles:
+        return {}
+    rows = [{"platform": platform, "handle": h[:300], "name": (n or h)[:300]}
+            for h, n in handles.items()]
+    stmt = _insert(session, Author.__table__).values(rows)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["platform", "handle"]))
+    found = session.execute(
+        select(Author.handle, Author.id).where(
+            Author.platform == platform, Author.handle.in_([r["handle"] for r in rows]))
+    )
+    return {handle: ident for handle, ident in found}
+
+
+def save_items(session: Session, source: Source, items: Sequence[Item]) -> int:
+    """Insert items not stored before (unique per source + external id); return how many were new."""
+    if not items:
+        return 0
+    platform = "x" if source.kind.startswith("x_") else source.key
+    authors = _author_ids(session, platform, items)
+    now = utcnow()
+    rows, seen = [], set()
+    for item in items:
+        if item.external_id in seen:
+            continue
+        seen.add(item.external_id)
+        day, week = local_day_and_week(item.published_at)
+        rows.append({
+            "source_id": source.id, "external_id": item.external_id[:500], "kind": item.kind,
+            "url": item.url, "canonical_url": canonical_url(item.url),
+            "content_hash": content_hash(item.title, item.text), "title": item.title,
+            "text": item.text, "author_id": authors.get((item.author_handle or "")[:300]),
+            "parent_external_id": item.parent_external_id, "parent_url": item.parent_url,
+            "published_at": item.published_at, "local_day": day, "local_week": week,
+            "collected_at": now, "raw": item.raw, "voice": source.voice or "third_party",
+        })
+    new = 0
+    for start in range(0, len(rows), 500):
+        stmt = _insert(session, Mention.__table__).values(rows[start:start + 500])
+        stmt = stmt.on_conflict_do_nothing(index_elements=["source_id", "external_id"])
+        new += len(session.execute(stmt.returning(Mention.__table__.c.id)).all())
+    return new
+
+
+def record_success(session: Session, source: Source, cursor: dict, new_items: int,
+                   next_due: datetime | None) -> None:
+    """Store the new cursor and a successful run on the source's fetch state."""
+    now = utcnow()
+    session.execute(update(FetchState).where(FetchState.source_id == source.id).values(
+        cursor=cursor, last_attempt_at=now, last_success_at=now, items_last_run=new_items,
+        consecutive_failures=0, next_due_at=next_due))
+
+
+def record_failure(session: Session, source: Source, kind: str, detail: str,
+                   next_due: datetime | None) -> None:
+    """Store a failed run (its kind and detail) on the source's fetch state; the cursor stays."""
+    now = utcnow()
+    session.execute(update(FetchState).where(FetchState.source_id == source.id).values(
+        last_attempt_at=now, last_error_at=now, last_error_kind=kind, last_error=detail[:2000],
+        items_last_run=0, consecutive_failures=FetchState.consecutive_failures + 1,
+        next_due_at=next_due))
+
+
+def save_tagging(session: Session, mention_id: int, result: dict, version: str) -> None:
+    """Replace the mention's tags of `version` with `result` (an analyze() record) and label it."""
+    session.execute(delete(Tag).where(Tag.mention_id == mention_id, Tag.tagger_version == version))
+    sentiment = result["sentiment"]
+    tags = [{"mention_id": mention_id, "kind": "sentiment", "value": sentiment["label"],
+             "score": sentiment["score"], "sentiment": sentiment["label"],
+             "evidence": sentiment["evidence"], "tagger_version": version}]
+    for kind, key in (("keyword", "keywords"), ("message", "messages"), ("topic", "topics"),
+                      ("audience", "audiences")):
+        for tag in result.get(key, []):
+            tags.append({"mention_id": mention_id, "kind": kind, "value": tag["id"],
+                         "score": tag["score"], "sentiment": tag["sentiment"],
+                         "evidence": tag["evidence"], "tagger_version": version})
+    session.execute(Tag.__table__.insert(), tags)
+    session.execute(update(Mention).where(Mention.id == mention_id).values(
+        lang=result["lang"], sentiment=sentiment["label"], sentiment_score=sentiment["score"],
+        voice=result["voice"], tagger_version=version, tagged_at=utcnow()))
