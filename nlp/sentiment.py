@@ -72,7 +72,10 @@ def lexicon(lang: str) -> dict[str, float]:
         table.update(_read_tsv(f"sentiment_{lang}.tsv"))
         table.update(_read_tsv(f"sentiment_{lang}_extra.tsv"))
     table.update(_read_tsv("emoji.tsv"))
-    for word in NEGATORS.get(lang, ()) | set(INTENSIFIERS.get(lang, {})):
+    neutral = resources.files("nlp") / "resources" / "sentiment_neutral.txt"
+    aspect_words = {line.strip() for line in neutral.read_text(encoding="utf-8").splitlines()
+                    if line.strip() and not line.startswith("#")}
+    for word in NEGATORS.get(lang, set()) | set(INTENSIFIERS.get(lang, {})) | aspect_words:
         table.pop(word, None)
     return table
 

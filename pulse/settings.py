@@ -153,12 +153,23 @@ class StrategyFile(_Strict):
     channel: list[LabelledId] = Field(default_factory=list)
     actors: list[str] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _canonical_ids(self) -> StrategyFile:
-        _check_ids(self.keyword, KEYWORD_IDS, "keyword")
-        _check_ids(self.message, MESSAGE_IDS, "message")
-        _check_ids(self.target_group, TARGET_GROUP_IDS, "target_group")
-        return self
+    @field_validator("keyword")
+    @classmethod
+    def _keyword_ids(cls, value: list) -> list:
+        _check_ids(value, KEYWORD_IDS, "keyword")
+        return value
+
+    @field_validator("message")
+    @classmethod
+    def _message_ids(cls, value: list) -> list:
+        _check_ids(value, MESSAGE_IDS, "message")
+        return value
+
+    @field_validator("target_group")
+    @classmethod
+    def _target_group_ids(cls, value: list) -> list:
+        _check_ids(value, TARGET_GROUP_IDS, "target_group")
+        return value
 
     def label(self, kind: str, ident: str, lang: str) -> str:
         """Return the display label of an id (keyword, message, target_group, voice …)."""

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard for communicators (Swedish by default, English selectable)."""

@@ -1,0 +1,96 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when configured), a local HTTP server,
+settings pointing at test sources.
+
+PostgreSQL runs when PULSE_TEST_POSTGRES_URL is set. Without it the PostgreSQL variants skip
+with a visible reason, except in CI (CI=true), where a missing or unreachable PostgreSQL fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from pulse.settings import HttpSettings, Settings, SourceConfig, load_settings
+from store.db import make_engine, upgrade
+from tests.httpserver import LocalServer
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("PULSE_TEST_POSTGRES_URL")
+    if not url:
+        if IN_CI:
+            pytest.fail("CI=true but PULSE_TEST_POSTGRES_URL is not set: .ci/run must set it")
+        pytest.skip("PostgreSQL tests skipped: set PULSE_TEST_POSTGRES_URL "
+                    "(e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """A fresh, empty database URL: a SQLite file, or a new schema on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'pulse.sqlite'}"
+    url = _postgres_url()
+    schema = f"pulse_test_{uuid.uuid4().hex[:10]}"
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL at {url} is unreachable: {exc}")
+    sep = "&" if "?" in url else "?"
+    request.addfinalizer(lambda: _drop_schema(engine, schema))
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+def _drop_schema(engine, schema: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(db_url):
+    """A migrated database engine."""
+    eng = make_engine(db_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server on 127.0.0.1 with programmable routes."""
+    srv = LocalServer().start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    """The project's shipped configuration."""
+    return load_settings(REPO / "config")
+
+
+def make_settings(base: Settings, sources: list[dict], **http) -> Settings:
+    """Return settings with these test sources and optional http overrides (short timeouts)."""
+    pulse = base.pulse.model_copy(update={
+        "http": HttpSettings(**{**base.pulse.http.model_dump(), **http})})
+    new = dataclasses.replace(base, pulse=pulse,
+                              sources=[SourceConfig(**s) for s in sources])
+    new.__dict__.pop("sources_by_key", None)
+    return new
+
+
+def fixture_bytes(name: str) -> bytes:
+    """Return a file from tests/fixtures."""
+    return (FIXTURES / name).read_bytes()

@@ -1,0 +1,122 @@
+"""The `pulse` command: migrations required, analyze, collect + tag + export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, fixture_bytes
+
+
+def pulse(*args, env=None, stdin=None, cwd=REPO):
+    return subprocess.run([sys.executable, "-m", "pulse.cli", *args], capture_output=True,
+                          text=True, input=stdin, env={**os.environ, **(env or {})}, cwd=cwd,
+                          timeout=300)
+
+
+def test_commands_refuse_an_unmigrated_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    for command in (["collect"], ["tag"], ["export"], ["sources"]):
+        result = pulse(*command, env={"PULSE_DATABASE_URL": url})
+        assert result.returncode == 1, command
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert lines[-1].startswith("error: The database")
+        assert "run `pulse db upgrade` first" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_invalid_config_stops_with_file_and_key(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    for name in ("pulse.toml", "strategy.toml"):
+        (config / name).write_text((REPO / "config" / name).read_text(encoding="utf-8"),
+                                   encoding="utf-8")
+    (config / "sources.toml").write_text('[[source]]\nkey = "x"\nkind = "rss"\n',
+                                         encoding="utf-8")
+    result = pulse("analyze", "-", env={"PULSE_CONFIG_DIR": str(config)}, stdin="")
+    assert result.returncode == 2
+    assert "sources.toml: source[0] (x).kind:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_analyze_jsonl_keeps_order_and_shape():
+    lines = [
+        {"id": "a", "text": "Städerna blir hållbara och uppkopplade! 👍"},
+        {"id": "b", "text": "Security flaws in the platform again, never fixed.",
+         "author": "someone"},
+        {"text": "Stockholm ska bli världens smartaste stad 2040."},
+    ]
+    result = pulse("analyze", "-", stdin="\n".join(json.dumps(x) for x in lines))
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("id") for o in out] == ["a", "b", None]
+    assert out[0]["lang"] == "sv" and out[1]["lang"] == "en"
+    assert {k["id"] for k in out[0]["keywords"]} == {"sustainable", "connected"}
+    assert out[0]["sentiment"]["label"] == "positive"
+    assert set(out[0]["sentiment"]) == {"label", "score", "evidence"}
+    assert {"id", "score", "sentiment", "evidence"} <= set(out[0]["keywords"][0])
+    assert out[1]["keywords"][0]["id"] == "safe_secure"
+    assert out[1]["sentiment"]["label"] == "negative"
+    assert [m["id"] for m in out[2]["messages"]] == ["smartest_2040"]
+    assert all(o["voice"] == "third_party" for o in out)
+
+
+def test_analyze_csv_file(tmp_path):
+    path = tmp_path / "in.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "text", "url"])
+        writer.writerow(["1", "Tillgängligheten har blivit sämre.", ""])
+        writer.writerow(["2", "Vi lanserar öppna data.", "https://start.stockholm/x"])
+    result = pulse("analyze", str(path))
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["1", "2"]
+    assert out[0]["keywords"][0]["id"] == "accessible"
+    assert out[1]["voice"] == "own"
+
+
+def test_analyze_bad_input_is_one_clear_line(tmp_path):
+    result = pulse("analyze", "-", stdin='{"text": "ok"}\n{"nope": 1}\n')
+    assert result.returncode == 2
+    assert "stdin:2: each line needs a \"text\" string" in result.stderr
+    result = pulse("analyze", str(tmp_path / "missing.jsonl"))
+    assert result.returncode == 1 and "no such file" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_collect_tag_export_through_the_cli(tmp_path, server, fmt):
+    server.route("/rss", fixture_bytes("news_rss.xml"))
+    config = tmp_path / "config"
+    config.mkdir()
+    for name in ("pulse.toml", "strategy.toml"):
+        (config / name).write_text((REPO / "config" / name).read_text(encoding="utf-8"),
+                                   encoding="utf-8")
+    (config / "sources.toml").write_text(
+        f'[[source]]\nkey = "news"\nkind = "feed"\nurl = "{server.url("/rss")}"\n',
+        encoding="utf-8")
+    env = {"PULSE_CONFIG_DIR": str(config),
+           "PULSE_DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}"}
+    assert pulse("db", "upgrade", env=env).returncode == 0
+    collected = pulse("collect", env=env)
+    assert collected.returncode == 0 and "collected 3 new items" in collected.stderr
+    assert "tagged 3 mentions" in pulse("tag", env=env).stderr
+    sources = pulse("sources", env=env)
+    assert "news" in sources.stdout and sources.returncode == 0
+    exported = pulse("export", "--format", fmt, env=env)
+    assert exported.returncode == 0, exported.stderr
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in exported.stdout.splitlines()]
+        assert [r["external_id"] for r in rows] == ["news-a1", "news-a2", "news-a3"]
+        assert rows[1]["sentiment"]["label"] == "negative"
+        assert "safe_secure" in {k["id"] for k in rows[1]["keywords"]}
+    else:
+        rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+        assert len(rows) == 3 and rows[0]["source"] == "news"
+        assert "sustainable" in rows[0]["keywords"].split(";")
