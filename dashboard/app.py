@@ -95,7 +95,8 @@ def _over_time(url, f: Filters, granularity: str, lang: str) -> None:
     if not rows:
         st.info(t("empty", lang))
         return
-    frame = pd.DataFrame([{t("date", lang): r["bucket"], t("sentiment", lang): t(r["sentiment"], lang),
+    frame = pd.DataFrame([{t("date", lang): r["bucket"],
+                           t("sentiment", lang): t(r["sentiment"], lang),
                            t("count", lang): r["count"]} for r in rows])
     chart = alt.Chart(frame).mark_bar().encode(
         x=alt.X(f"{t('date', lang)}:T", title=None),

@@ -1,1 +1,1 @@
-"""Tagging of mentions against the strategy's vocabulary: pure functions of text + metadata + config."""
+"""Tagging against the strategy's vocabulary: pure functions of text, metadata and config."""

@@ -1,4 +1,4 @@
-"""Language detection (sv / en / other) with lingua, restricted to a few languages to save memory."""
+"""Language detection (sv / en / other) with lingua, limited to a few languages for memory."""
 
 from __future__ import annotations
 

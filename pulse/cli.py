@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -197,13 +198,13 @@ def export(fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl or csv
     if fmt not in FORMATS:
         _fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", 2)
     engine = _engine()
-    out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8", newline="")
     try:
-        with transaction(engine) as session:
+        with (contextlib.nullcontext(sys.stdout) if output == "-"
+              else open(output, "w", encoding="utf-8", newline="")) as out, \
+                transaction(engine) as session:
             n = write_export(iter_export_rows(session, Filters(voice=None)), out, fmt)
-    finally:
-        if out is not sys.stdout:
-            out.close()
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}; check the path and free disk space")
     console.print(f"exported {n} mentions")
 
 

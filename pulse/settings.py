@@ -289,7 +289,8 @@ def load_settings(config_dir: Path | str | None = None) -> Settings:
     directory = Path(config_dir) if config_dir else default_config_dir()
     errors: list[str] = []
     if not directory.is_dir():
-        raise ConfigError(f"{directory}: (folder): not found; set PULSE_CONFIG_DIR to a config folder")
+        raise ConfigError(
+            f"{directory}: (folder): not found; set PULSE_CONFIG_DIR to a config folder")
     pulse_file = _load(directory / "pulse.toml", PulseFile, errors)
     strategy = _load(directory / "strategy.toml", StrategyFile, errors)
     sources = _load(directory / "sources.toml", SourcesFile, errors)

@@ -1,4 +1,4 @@
-"""Exports of tagged mentions, streamed: JSON Lines and CSV (the same code for CLI and dashboard)."""
+"""Exports of tagged mentions, streamed: JSON Lines and CSV (one code path for CLI and UI)."""
 
 from __future__ import annotations
 

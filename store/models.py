@@ -150,7 +150,7 @@ class Mention(Base):
 
 
 class Tag(Base):
-    """One machine tag of a mention: kind (keyword, message, sentiment …), value, score, evidence."""
+    """One machine tag of a mention: kind (keyword, message …), value, score, evidence."""
 
     __tablename__ = "tags"
     __table_args__ = (

@@ -75,7 +75,7 @@ def _author_ids(session: Session, platform: str, items: Sequence[Item]) -> dict[
 
 
 def save_items(session: Session, source: Source, items: Sequence[Item]) -> int:
-    """Insert items not stored before (unique per source + external id); return how many were new."""
+    """Insert items not stored before (unique per source + external id); return the new count."""
     if not items:
         return 0
     platform = "x" if source.kind.startswith("x_") else source.key

@@ -50,7 +50,8 @@ def test_unknown_keyword_id_is_refused(config_dir):
     path = config_dir / "strategy.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('id = "open"', 'id = "opne"'),
                     encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"strategy.toml: keyword: .*missing: open; unknown: opne"):
+    with pytest.raises(ConfigError,
+                       match=r"strategy.toml: keyword: .*missing: open; unknown: opne"):
         load_settings(config_dir)
 
 

@@ -1,0 +1,62 @@
+"""Store: migrations, SQLite pragmas, idempotent writes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+
+from collectors.base import Item
+from pulse.settings import SourceConfig
+from store.db import (
+    NotMigratedError,
+    current_revision,
+    head_revision,
+    make_engine,
+    require_migrated,
+    transaction,
+    upgrade,
+)
+from store.models import Author, Mention
+from store.writes import local_day_and_week, save_items, sync_sources
+
+
+def test_unmigrated_database_is_refused_with_instruction(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    with pytest.raises(NotMigratedError, match="run `pulse db upgrade` first"):
+        require_migrated(engine)
+    upgrade(engine)
+    require_migrated(engine)
+    upgrade(engine)  # idempotent
+    assert current_revision(engine) == head_revision()
+
+
+def test_sqlite_uses_wal_and_foreign_keys(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'x.sqlite'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_same_item_twice_is_stored_once(engine):
+    cfg = SourceConfig(key="s", kind="feed", url="https://x.example/feed")
+    item = Item("ext-1", "news", "Hållbar stad", datetime(2026, 11, 1, 23, 30, tzinfo=UTC),
+                url="https://x.example/a?utm_campaign=x&id=2", author_handle="anna")
+    with transaction(engine) as session:
+        source = sync_sources(session, [cfg])["s"]
+        assert save_items(session, source, [item, item]) == 1
+    with transaction(engine) as session:
+        source = sync_sources(session, [cfg])["s"]
+        assert save_items(session, source, [item]) == 0
+        mention = session.scalars(select(Mention)).one()
+        assert mention.canonical_url == "https://x.example/a?id=2"
+        assert mention.local_day.isoformat() == "2026-11-02"  # 00:30 in Stockholm
+        assert session.scalar(select(func.count(Author.id))) == 1
+
+
+def test_week_buckets_are_stockholm_mondays():
+    day, week = local_day_and_week(datetime(2026, 11, 29, 23, 30, tzinfo=UTC))
+    assert day.isoformat() == "2026-11-30" and week.isoformat() == "2026-11-30"
+    day, week = local_day_and_week(datetime(2026, 11, 29, 22, 30, tzinfo=UTC))
+    assert day.isoformat() == "2026-11-29" and week.isoformat() == "2026-11-23"
