@@ -19,8 +19,14 @@ class Item:
     title: str | None = None
     author_handle: str | None = None
     author_name: str | None = None
-    parent_external_id: str | None = None
+    parent_external_id: str | None = None  # the post a comment belongs to / the tweet replied to
     parent_url: str | None = None
+    author_description: str | None = None
+    author_followers: int | None = None
+    author_verified: bool | None = None
+    conversation_id: str | None = None
+    relation: str | None = None  # reply | quote | repost (how it refers to parent_external_id)
+    engagement: dict[str, int] = field(default_factory=dict)  # likes, reposts, replies, quotes
     raw: dict[str, Any] = field(default_factory=dict)
 
 

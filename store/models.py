@@ -86,6 +86,8 @@ class FetchState(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     items_last_run: Mapped[int] = mapped_column(Integer, default=0)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    failure_score: Mapped[float] = mapped_column(Float, default=0.0)  # weighted: hard errors more
+    disabled_at: Mapped[datetime | None]  # set past the threshold; `pulse sources --enable` clears
     next_due_at: Mapped[datetime | None]
 
     source: Mapped[Source] = relationship(back_populates="state")
@@ -117,6 +119,8 @@ class Mention(Base):
         Index("ix_mentions_canonical_url", "canonical_url"),
         Index("ix_mentions_content_hash", "content_hash"),
         Index("ix_mentions_tagged_version", "tagger_version"),
+        Index("ix_mentions_conversation", "conversation_id"),
+        Index("ix_mentions_story", "story_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,6 +140,10 @@ class Mention(Base):
     local_week: Mapped[date] = mapped_column(Date)
     collected_at: Mapped[datetime] = mapped_column(default=utcnow)
     raw: Mapped[dict] = mapped_column(JSON, default=dict)
+    conversation_id: Mapped[str | None] = mapped_column(String(100))
+    relation: Mapped[str | None] = mapped_column(String(20))
+    engagement: Mapped[dict | None] = mapped_column(JSON)
+    story_id: Mapped[int | None] = mapped_column(Integer)  # near-duplicate group (first member id)
     # Current mention-level labels, written by the tagger together with its tags.
     voice: Mapped[str] = mapped_column(String(20), default="third_party")
     lang: Mapped[str | None] = mapped_column(String(8))

@@ -60,13 +60,24 @@ def sync_sources(session: Session, configs: Iterable[Any]) -> dict[str, Source]:
 
 
 def _author_ids(session: Session, platform: str, items: Sequence[Item]) -> dict[str, int]:
-    handles = {i.author_handle: i.author_name for i in items if i.author_handle}
-    if not handles:
+    latest: dict[str, Item] = {}
+    for item in items:
+        if item.author_handle:
+            latest[item.author_handle[:300]] = item
+    if not latest:
         return {}
-    rows = [{"platform": platform, "handle": h[:300], "name": (n or h)[:300]}
-            for h, n in handles.items()]
+    rows = [{"platform": platform, "handle": h, "name": (i.author_name or h)[:300],
+             "description": i.author_description, "followers": i.author_followers,
+             "verified": i.author_verified} for h, i in latest.items()]
     stmt = _insert(session, Author.__table__).values(rows)
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["platform", "handle"]))
+    has_profiles = any(r["description"] is not None or r["followers"] is not None for r in rows)
+    if has_profiles:  # profiles change: keep the newest name, bio and follower count
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["platform", "handle"],
+            set_={c: stmt.excluded[c] for c in ("name", "description", "followers", "verified")})
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["platform", "handle"])
+    session.execute(stmt)
     found = session.execute(
         select(Author.handle, Author.id).where(
             Author.platform == platform, Author.handle.in_([r["handle"] for r in rows]))
@@ -95,6 +106,8 @@ def save_items(session: Session, source: Source, items: Sequence[Item]) -> int:
             "parent_external_id": item.parent_external_id, "parent_url": item.parent_url,
             "published_at": item.published_at, "local_day": day, "local_week": week,
             "collected_at": now, "raw": item.raw, "voice": source.voice or "third_party",
+            "conversation_id": item.conversation_id, "relation": item.relation,
+            "engagement": item.engagement or None,
         })
     new = 0
     for start in range(0, len(rows), 500):
