@@ -27,6 +27,10 @@ ERROR_KINDS: dict[str, tuple[bool, str, str]] = {
     "empty": (True, "Källan skickade ett tomt svar.", "The source sent an empty response."),
     "malformed": (False, "Flödet gick inte att tolka (trasig XML/JSON); kontakta källans ägare.",
                   "The feed could not be parsed (broken XML/JSON); contact the source's owner."),
+    "no_credentials": (False, "Källan saknar inloggning (t.ex. PULSE_X_BEARER_TOKEN); "
+                       "den är avstängd tills token finns i miljön.",
+                       "The source has no credentials (e.g. PULSE_X_BEARER_TOKEN); it is "
+                       "disabled until the token is set in the environment."),
     "config": (False, "Källans inställningar är fel; rätta config/sources.toml.",
                "The source's settings are wrong; fix config/sources.toml."),
     "unexpected": (False, "Oväntat fel i insamlingen; se loggen.",

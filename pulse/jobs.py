@@ -8,6 +8,7 @@ cursor is unchanged, so the next run fetches the same items again; killed after,
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -50,9 +51,21 @@ def build_collector(cfg: SourceConfig, fetcher: Fetcher):
         if cfg.kind in ("feed", "wordpress_comments"):
             return FeedCollector(cfg.url, fetcher, comments=cfg.kind == "wordpress_comments",
                                  item_filter=cfg.filter, max_items=cfg.max_items)
+        if cfg.kind == "wordpress_api":
+            from collectors import wordpress
+
+            return wordpress.build(cfg, fetcher)
+        if cfg.kind in ("x_user", "x_search"):
+            from collectors import x
+
+            return x.build(cfg, fetcher, os.environ)
+        if cfg.kind in ("mastodon_tag", "mastodon_account"):
+            from collectors import mastodon
+
+            return mastodon.build(cfg, fetcher)
     except FilterSyntaxError as exc:
         raise CollectError("config", f"filter of source {cfg.key}: {exc}") from exc
-    raise CollectError("config", f"source {cfg.key}: kind {cfg.kind} has no collector yet")
+    raise CollectError("config", f"source {cfg.key}: kind {cfg.kind} has no collector")
 
 
 def sync_config_sources(engine: Engine, settings: Settings) -> None:

@@ -26,7 +26,8 @@ MESSAGE_IDS = (
 )
 TARGET_GROUP_IDS = ("residents", "business", "academia", "public_sector", "cities_world")
 VOICE_IDS = ("own", "third_party")
-SOURCE_KINDS = ("feed", "wordpress_comments", "x_user", "x_search")
+SOURCE_KINDS = ("feed", "wordpress_comments", "wordpress_api", "x_user", "x_search",
+                "mastodon_tag", "mastodon_account")
 
 _INTERVAL = re.compile(r"^(\d+)\s*([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -57,10 +58,15 @@ class SourceConfig(_Strict):
     """One [[source]] table of sources.toml."""
 
     key: str = Field(pattern=r"^[A-Za-z0-9_-]{1,100}$")
-    kind: Literal["feed", "wordpress_comments", "x_user", "x_search"]
-    url: str | None = None
-    username: str | None = None
-    query: str | None = None
+    kind: Literal["feed", "wordpress_comments", "wordpress_api", "x_user", "x_search",
+                  "mastodon_tag", "mastodon_account"]
+    url: str | None = None          # feed URL; site URL for wordpress_api; instance for mastodon
+    username: str | None = None     # x_user: the account; mastodon_account: user@instance or user
+    query: str | None = None        # x_search: the recent-search query
+    tag: str | None = None          # mastodon_tag: the hashtag, without #
+    api_base_url: str | None = None  # X: another API host (tests, proxies); default api.x.com
+    max_pages: int = Field(default=5, ge=1, le=100)  # a run never follows more pages than this
+    full_text: bool = False         # feeds: fetch the article when the feed has only a summary
     interval: str = "1h"
     voice: Literal["own", "third_party"] = "third_party"
     filter: str | None = None
@@ -74,7 +80,7 @@ class SourceConfig(_Strict):
             raise ValueError("interval must be at least 1m, to be polite to the source")
         return value
 
-    @field_validator("url")
+    @field_validator("url", "api_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
@@ -83,8 +89,12 @@ class SourceConfig(_Strict):
 
     @model_validator(mode="after")
     def _needs_target(self) -> SourceConfig:
-        needed = {"feed": "url", "wordpress_comments": "url", "x_user": "username",
-                  "x_search": "query"}[self.kind]
+        needed = {"feed": "url", "wordpress_comments": "url", "wordpress_api": "url",
+                  "x_user": "username", "x_search": "query", "mastodon_tag": "tag",
+                  "mastodon_account": "username"}[self.kind]
+        if self.kind.startswith("mastodon") and not self.url:
+            raise ValueError(f'kind "{self.kind}" needs `url` (the instance, e.g. '
+                             '"https://mastodon.social")')
         if not getattr(self, needed):
             raise ValueError(f'kind "{self.kind}" needs `{needed}`')
         return self
