@@ -85,8 +85,13 @@ def _collect(engine, settings, source: str | None) -> list:
 
         def done(outcome):
             progress.advance(task)
-            status = (f"[red]{outcome.error_kind}[/red] {outcome.error}" if outcome.error_kind
-                      else f"{outcome.new_items} new")
+            if outcome.skipped:
+                status = (f"[yellow]skipped ({outcome.skipped})[/yellow]; "
+                          f"`pulse sources --enable {outcome.key}` turns it on again")
+            elif outcome.error_kind:
+                status = f"[red]{outcome.error_kind}[/red] {outcome.error}"
+            else:
+                status = f"{outcome.new_items} new"
             progress.console.print(f"  {outcome.key}: {status}", highlight=False)
 
         return jobs.collect_all(engine, settings, source, on_done=done)
@@ -163,16 +168,22 @@ def run():
 
 
 @app.command()
-def sources():
+def sources(enable: str = typer.Option(None, "--enable", metavar="KEY",
+                                       help="Re-enable a source disabled after failures.")):
     """Show every source with its health: last success, last error, items, next run."""
+    from pulse import jobs
     from store.db import transaction
     from store.queries import source_health
+    from store.writes import enable_source
 
     settings = _settings()
     engine = _engine()
-    from pulse import jobs
-
     jobs.sync_config_sources(engine, settings)
+    if enable:
+        with transaction(engine) as session:
+            if not enable_source(session, enable):
+                _fail(f"no source with key {enable!r}")
+        console.print(f"{enable} is enabled again; it is collected on the next run")
     with transaction(engine) as session:
         rows = source_health(session)
     table = Table("source", "kind", "on", "mentions", "last success", "last error", "fails",
@@ -181,7 +192,8 @@ def sources():
     for r in rows:
         error = f"{r['last_error_kind']} ({fmt(r['last_error_at'])})" if r["last_error_kind"] \
             else "–"
-        table.add_row(r["key"], r["kind"], "yes" if r["enabled"] else "no", str(r["mentions"]),
+        state = ("no" if not r["enabled"] else "disabled" if r["disabled_at"] else "yes")
+        table.add_row(r["key"], r["kind"], state, str(r["mentions"]),
                       fmt(r["last_success_at"]), error, str(r["consecutive_failures"]),
                       fmt(r["next_due_at"]))
     Console().print(table)

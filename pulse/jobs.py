@@ -19,6 +19,7 @@ from collectors.errors import CollectError
 from collectors.feeds import FeedCollector
 from collectors.filters import FilterSyntaxError
 from collectors.http import Fetcher
+from pulse import health
 from pulse.settings import Settings, SourceConfig
 from store.db import transaction
 from store.models import FetchState, Mention, Source, utcnow
@@ -37,6 +38,7 @@ class CollectOutcome:
     not_modified: bool = False
     error_kind: str | None = None
     error: str | None = None
+    skipped: str | None = None  # "disabled" or "not_due" when the run did not fetch
 
 
 def make_fetcher(settings: Settings) -> Fetcher:
@@ -75,29 +77,49 @@ def sync_config_sources(engine: Engine, settings: Settings) -> None:
 
 
 def collect_source(engine: Engine, settings: Settings, key: str,
-                   fetcher: Fetcher | None = None) -> CollectOutcome:
-    """Collect one source and store its new items and cursor together; never raises for faults."""
+                   fetcher: Fetcher | None = None, on_schedule: bool = False) -> CollectOutcome:
+    """Collect one source and store its new items and cursor together; never raises for faults.
+
+    With `on_schedule`, a source that is disabled or not yet due (its interval stretched
+    after failures, or a Retry-After) is skipped; `outcome.skipped` says why.
+    """
     cfg = settings.sources_by_key[key]
     outcome = CollectOutcome(key)
+    now = utcnow()
     with transaction(engine) as session:
         source = session.scalars(select(Source).where(Source.key == key)).one()
         state = session.get(FetchState, source.id)
-        cursor = dict(state.cursor or {}) if state else {}
-    next_due = utcnow() + timedelta(seconds=cfg.interval_seconds)
+        cursor = dict(state.cursor or {})
+        score = state.failure_score or 0.0
+        if state.disabled_at is not None:
+            outcome.skipped = "disabled"
+        elif on_schedule and state.next_due_at and state.next_due_at > now + timedelta(
+                seconds=min(60, cfg.interval_seconds / 10)):  # slack for timer jitter
+            outcome.skipped = "not_due"
+    if outcome.skipped:
+        return outcome
+    result = None
     try:
         collector = build_collector(cfg, fetcher or make_fetcher(settings))
         result = collector.collect(cursor)
     except CollectError as exc:
         outcome.error_kind, outcome.error = exc.kind, exc.detail
+        retry_after = exc.retry_after
     except Exception as exc:  # a bug or an odd input must not stop the other sources
         log.exception("collect source=%s unexpected error", key)
         outcome.error_kind, outcome.error = "unexpected", f"{type(exc).__name__}: {exc}"
-    if outcome.error_kind:
-        log.warning("collect source=%s error_kind=%s detail=%s", key, outcome.error_kind,
-                    outcome.error)
+        retry_after = None
+    if result is None:
+        score += health.failure_weight(outcome.error_kind)
+        disable = health.should_disable(score)
+        log.warning("collect source=%s error_kind=%s failure_score=%.0f disabled=%s detail=%s",
+                    key, outcome.error_kind, score, disable, outcome.error)
         with transaction(engine) as session:
-            record_failure(session, source, outcome.error_kind, outcome.error or "", next_due)
+            record_failure(session, source, outcome.error_kind, outcome.error or "", score,
+                           health.next_due_after_failure(now, cfg.interval_seconds, score,
+                                                         retry_after), disable)
         return outcome
+    next_due = utcnow() + timedelta(seconds=cfg.interval_seconds)
     with transaction(engine) as session:
         outcome.new_items = save_items(session, source, result.items)
         record_success(session, source, result.cursor, outcome.new_items, next_due)

@@ -35,7 +35,7 @@ def build_scheduler(engine: Engine, settings: Settings) -> BackgroundScheduler:
     for i, cfg in enumerate(s for s in settings.sources if s.enabled):
         scheduler.add_job(
             _safe(jobs.collect_source, f"collect:{cfg.key}"), "interval",
-            seconds=cfg.interval_seconds, args=[engine, settings, cfg.key, fetcher],
+            seconds=cfg.interval_seconds, args=[engine, settings, cfg.key, fetcher, True],
             id=f"collect:{cfg.key}", next_run_time=start + timedelta(seconds=2 * i))
     tagger = Tagger(settings.strategy)
     scheduler.add_job(

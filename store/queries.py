@@ -129,6 +129,8 @@ def source_health(session: Session) -> list[dict]:
         "last_error": st.last_error if st else None,
         "items_last_run": st.items_last_run if st else 0,
         "consecutive_failures": st.consecutive_failures if st else 0,
+        "failure_score": st.failure_score if st else 0.0,
+        "disabled_at": st.disabled_at if st else None,
         "next_due_at": st.next_due_at if st else None,
     } for s, st in rows]
 

@@ -123,17 +123,31 @@ def record_success(session: Session, source: Source, cursor: dict, new_items: in
     now = utcnow()
     session.execute(update(FetchState).where(FetchState.source_id == source.id).values(
         cursor=cursor, last_attempt_at=now, last_success_at=now, items_last_run=new_items,
-        consecutive_failures=0, next_due_at=next_due))
+        consecutive_failures=0, failure_score=0.0, next_due_at=next_due))
 
 
 def record_failure(session: Session, source: Source, kind: str, detail: str,
-                   next_due: datetime | None) -> None:
-    """Store a failed run (its kind and detail) on the source's fetch state; the cursor stays."""
+                   failure_score: float, next_due: datetime | None,
+                   disable: bool = False) -> None:
+    """Store a failed run (kind, detail, new score); the cursor stays as it was."""
     now = utcnow()
+    values = dict(last_attempt_at=now, last_error_at=now, last_error_kind=kind,
+                  last_error=detail[:2000], items_last_run=0,
+                  consecutive_failures=FetchState.consecutive_failures + 1,
+                  failure_score=failure_score, next_due_at=next_due)
+    if disable:
+        values["disabled_at"] = now
+    session.execute(update(FetchState).where(FetchState.source_id == source.id).values(**values))
+
+
+def enable_source(session: Session, key: str) -> bool:
+    """Re-enable a source disabled after failures; return False when no such source exists."""
+    source = session.scalars(select(Source).where(Source.key == key)).one_or_none()
+    if source is None:
+        return False
     session.execute(update(FetchState).where(FetchState.source_id == source.id).values(
-        last_attempt_at=now, last_error_at=now, last_error_kind=kind, last_error=detail[:2000],
-        items_last_run=0, consecutive_failures=FetchState.consecutive_failures + 1,
-        next_due_at=next_due))
+        disabled_at=None, failure_score=0.0, consecutive_failures=0, next_due_at=None))
+    return True
 
 
 def save_tagging(session: Session, mention_id: int, result: dict, version: str) -> None:

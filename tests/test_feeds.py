@@ -188,3 +188,49 @@ def test_unknown_host_is_a_connection_error(engine, base_settings):
     assert jobs.collect_source(engine, settings, "nowhere", fetcher).error_kind == "connection"
     with transaction(engine) as s:
         assert s.scalar(select(func.count(Mention.id))) == 0
+
+
+def test_failures_stretch_the_interval_and_disable_hard_failing_sources(engine, server,
+                                                                         base_settings):
+    server.route("/gone", b"", status=404)
+    server.route("/flaky", b"", status=503)
+    settings = make_settings(base_settings, [
+        {"key": "gone", "kind": "feed", "url": server.url("/gone"), "interval": "10m"},
+        {"key": "flaky", "kind": "feed", "url": server.url("/flaky"), "interval": "10m"},
+    ])
+    fetcher = jobs.make_fetcher(settings)
+    fetcher.retries = 0
+    jobs.sync_config_sources(engine, settings)
+    delays = []
+    for _ in range(4):
+        before = time.time()
+        jobs.collect_source(engine, settings, "gone", fetcher)
+        jobs.collect_source(engine, settings, "flaky", fetcher)
+        delays.append(_state(engine, "flaky").next_due_at.timestamp() - before)
+    gone, flaky = _state(engine, "gone"), _state(engine, "flaky")
+    assert gone.failure_score == 12 and gone.disabled_at is not None
+    assert flaky.failure_score == 4 and flaky.disabled_at is None
+    assert delays == sorted(delays) and delays[-1] > 8 * delays[0] * 0.9
+    # A disabled source is skipped, even by hand, until someone enables it again.
+    requests_before = len(server.requests)
+    assert jobs.collect_source(engine, settings, "gone", fetcher).skipped == "disabled"
+    assert len(server.requests) == requests_before
+    # A stretched source is skipped by the scheduler until it is due.
+    assert jobs.collect_source(engine, settings, "flaky", fetcher,
+                               on_schedule=True).skipped == "not_due"
+    server.route("/flaky", fixture_bytes("news_rss.xml"))
+    assert jobs.collect_source(engine, settings, "flaky", fetcher).new_items == 3
+    assert _state(engine, "flaky").failure_score == 0
+
+
+def test_retry_after_on_429_sets_next_due(engine, server, base_settings):
+    server.route("/limited", b"slow down", status=429, headers={"Retry-After": "7200"})
+    settings = make_settings(base_settings, [{"key": "limited", "kind": "feed",
+                                              "url": server.url("/limited"),
+                                              "interval": "5m"}])
+    jobs.sync_config_sources(engine, settings)
+    before = time.time()
+    outcome = jobs.collect_source(engine, settings, "limited")
+    assert outcome.error_kind == "rate_limited"
+    assert len(server.requests) == 1  # a long Retry-After is never slept through
+    assert _state(engine, "limited").next_due_at.timestamp() >= before + 7200
