@@ -13,8 +13,9 @@ _TRACKING = re.compile(
 )
 
 
-def canonical_url(url: str | None) -> str | None:
-    """Return `url` without tracking parameters, fragment and default port, host lower-cased."""
+def canonical_url(url: str | None, keep_fragment: bool = False) -> str | None:
+    """Return `url` without tracking parameters, default port and (unless `keep_fragment`,
+    as for comment anchors like #comment-7) fragment; scheme and host lower-cased."""
     if not url:
         return None
     parts = urlsplit(url.strip())
@@ -30,7 +31,8 @@ def canonical_url(url: str | None) -> str | None:
              if not _TRACKING.match(k)]
     query.sort()
     path = parts.path or "/"
-    return urlunsplit((parts.scheme.lower(), host, path, urlencode(query), ""))
+    fragment = parts.fragment if keep_fragment else ""
+    return urlunsplit((parts.scheme.lower(), host, path, urlencode(query), fragment))
 
 
 def content_hash(title: str | None, text: str) -> str:

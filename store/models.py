@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -177,3 +178,14 @@ class Tag(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     mention: Mapped[Mention] = relationship(back_populates="tags")
+
+
+class MentionBand(Base):
+    """LSH band keys of a mention's MinHash signature, to find near-duplicates by index."""
+
+    __tablename__ = "mention_bands"
+    __table_args__ = (Index("ix_mention_bands_band", "band"),)
+
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -32,6 +32,11 @@ class Filters:
     lang: str | None = None
 
 
+def _story():
+    """A mention's story: syndicated copies share one, so perception figures count it once."""
+    return func.coalesce(Mention.story_id, Mention.id)
+
+
 def _current_tags():
     return and_(Tag.mention_id == Mention.id, Tag.tagger_version == Mention.tagger_version)
 
@@ -63,17 +68,17 @@ def _apply(stmt: Select, f: Filters) -> Select:
 
 
 def count_mentions(session: Session, f: Filters, tagged_only: bool = True) -> int:
-    """Return the number of mentions matching the filters."""
-    stmt = select(func.count(Mention.id))
+    """Return the number of stories (copies of one story count once) matching the filters."""
+    stmt = select(func.count(func.distinct(_story())))
     if tagged_only:
         stmt = stmt.where(Mention.tagger_version.is_not(None))
     return session.scalar(_apply(stmt, f)) or 0
 
 
 def volume_by_sentiment(session: Session, f: Filters, granularity: str = "day") -> list[dict]:
-    """Return [{"bucket": date, "sentiment": label, "count": n}] per local day or ISO week."""
+    """Return [{"bucket", "sentiment", "count"}] per local day or ISO week (stories counted)."""
     bucket = Mention.local_day if granularity == "day" else Mention.local_week
-    stmt = (select(bucket.label("bucket"), Mention.sentiment, func.count(Mention.id))
+    stmt = (select(bucket.label("bucket"), Mention.sentiment, func.count(func.distinct(_story())))
             .where(Mention.sentiment.is_not(None))
             .group_by(bucket, Mention.sentiment).order_by(bucket))
     rows = session.execute(_apply(stmt, f)).all()
@@ -82,7 +87,7 @@ def volume_by_sentiment(session: Session, f: Filters, granularity: str = "day") 
 
 def tag_counts(session: Session, f: Filters, kind: str) -> list[dict]:
     """Return [{"value", "sentiment", "count"}]: mentions per tag value and aspect sentiment."""
-    stmt = (select(Tag.value, Tag.sentiment, func.count(func.distinct(Mention.id)))
+    stmt = (select(Tag.value, Tag.sentiment, func.count(func.distinct(_story())))
             .join(Mention, _current_tags()).where(Tag.kind == kind)
             .group_by(Tag.value, Tag.sentiment).order_by(Tag.value))
     rows = session.execute(_apply(stmt, f)).all()
