@@ -14,8 +14,8 @@ import signal
 import subprocess
 import sys
 import time
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 from sqlalchemy import func, select
 
