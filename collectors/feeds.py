@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import logging
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urldefrag
@@ -19,6 +20,7 @@ from collectors.filters import ItemFilter
 from collectors.http import Fetcher
 from collectors.text import html_to_text
 
+log = logging.getLogger(__name__)
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, "
                "text/xml;q=0.9, */*;q=0.5")
 
@@ -48,6 +50,50 @@ def _external_id(entry: Any) -> str | None:
     return None
 
 
+FULL_TEXT_BELOW = 600      # characters: shorter feed texts are treated as summaries
+FULL_TEXT_PER_RUN = 25     # article fetches per run, to stay polite
+
+
+def fetch_full_texts(items: list[Item], fetcher: Fetcher,
+                     seen: set[str] | None = None) -> list[str]:
+    """Replace summary-only texts by the article's main text (trafilatura); return the ids
+    whose article was fetched. Ids in `seen` (fetched in earlier runs) are not fetched again.
+
+    A failing article keeps its summary: the feed's items are never lost for it.
+    """
+    import trafilatura
+
+    fetched: list[str] = []
+    for item in items:
+        if len(fetched) >= FULL_TEXT_PER_RUN:
+            break
+        if len(item.text) >= FULL_TEXT_BELOW or not (item.url or "").startswith("http"):
+            continue
+        if seen and item.external_id in seen:
+            continue
+        fetched.append(item.external_id)
+        try:
+            page = fetcher.get(item.url, accept="text/html,application/xhtml+xml")
+        except CollectError as exc:
+            log.info("full_text url=%s error_kind=%s; keeping the summary", item.url, exc.kind)
+            continue
+        text = trafilatura.extract(page.content.decode(_charset(page.headers), "replace"),
+                                   include_comments=False, include_tables=False,
+                                   favor_precision=True)
+        if text and len(text) > len(item.text):
+            item.raw["summary"] = item.text
+            item.text = text
+    return fetched
+
+
+def _charset(headers: dict[str, str]) -> str:
+    ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    for part in ctype.split(";"):
+        if part.strip().lower().startswith("charset="):
+            return part.split("=", 1)[1].strip().strip('"') or "utf-8"
+    return "utf-8"
+
+
 def parse_feed(content: bytes, url: str, headers: dict[str, str] | None = None) -> Any:
     """Parse feed bytes with feedparser; raise CollectError('malformed') when nothing is usable."""
     parsed = feedparser.parse(content, response_headers={
@@ -67,10 +113,11 @@ class FeedCollector:
 
     def __init__(self, url: str, fetcher: Fetcher, *, comments: bool = False,
                  item_filter: str | None = None, max_items: int = 500,
-                 now: datetime | None = None):
+                 full_text: bool = False, now: datetime | None = None):
         self.url = url
         self.fetcher = fetcher
         self.comments = comments
+        self.full_text = full_text
         self.filter = ItemFilter(item_filter) if item_filter else None
         self.max_items = max_items
         self._now = now
@@ -94,6 +141,10 @@ class FeedCollector:
                 continue
             items.append(item)
         new_cursor = {k: v for k, v in cursor.items() if k not in ("etag", "last_modified")}
+        if self.full_text:
+            seen = list(cursor.get("full_text_seen", []))
+            seen += fetch_full_texts(items, self.fetcher, seen=set(seen))
+            new_cursor["full_text_seen"] = seen[-1000:]
         if resp.etag:
             new_cursor["etag"] = resp.etag
         if resp.last_modified:

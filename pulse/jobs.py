@@ -52,7 +52,8 @@ def build_collector(cfg: SourceConfig, fetcher: Fetcher):
     try:
         if cfg.kind in ("feed", "wordpress_comments"):
             return FeedCollector(cfg.url, fetcher, comments=cfg.kind == "wordpress_comments",
-                                 item_filter=cfg.filter, max_items=cfg.max_items)
+                                 item_filter=cfg.filter, max_items=cfg.max_items,
+                                 full_text=cfg.full_text)
         if cfg.kind == "wordpress_api":
             from collectors import wordpress
 

@@ -234,3 +234,34 @@ def test_retry_after_on_429_sets_next_due(engine, server, base_settings):
     assert outcome.error_kind == "rate_limited"
     assert len(server.requests) == 1  # a long Retry-After is never slept through
     assert _state(engine, "limited").next_due_at.timestamp() >= before + 7200
+
+
+ARTICLE = """<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>A</title></head>
+<body><nav><a href="/">Start</a> | <a href="/sport">Sport</a></nav>
+<article><h1>Stockholm satsar på hållbara och uppkopplade stadsdelar</h1>
+<p>Stockholms stad vill att de nya stadsdelarna ska vara både hållbara och uppkopplade från
+första dagen. Fibernätet byggs ut samtidigt som gatorna, och sensorer mäter energiförbrukningen
+i varje hus.</p>
+<p>Kritiker menar att kostnaderna är för höga och att invånarna inte har fått vara med och
+tycka till. Stadsbyggnadsborgarrådet svarar att dialogen fortsätter under hela våren.</p>
+</article><footer>Kontakt: redaktionen</footer></body></html>"""
+
+
+def test_full_text_is_fetched_for_summary_feeds_once(engine, server, base_settings):
+    rss = fixture_bytes("news_rss.xml").replace(b"https://news.example/",
+                                                server.url("/").encode())
+    server.route("/rss", rss)  # a2 and a3 answer 404: their summaries are kept
+    server.route("/a1?utm_source=rss&utm_medium=feed", ARTICLE, headers={"Content-Type": "text/html; charset=utf-8"})
+    settings = make_settings(base_settings, [{"key": "news", "kind": "feed",
+                                              "url": server.url("/rss"), "full_text": True}])
+    assert _collect(engine, settings, "news").new_items == 3
+    first = next(m for m in _mentions(engine) if m.external_id == "news-a1")
+    assert "Kritiker menar att kostnaderna är för höga" in first.text
+    assert "Kontakt: redaktionen" not in first.text and "Sport" not in first.text
+    assert first.raw["summary"].startswith("Staden vill bli")
+    assert next(m for m in _mentions(engine) if m.external_id == "news-a2").text.startswith(
+        "Säkerhetsbrister i plattformen")
+    articles = [p for p, _ in server.requests if p != "/rss"]
+    _collect(engine, settings, "news")
+    assert [p for p, _ in server.requests if p != "/rss"] == articles  # not fetched again
+    assert sorted(articles) == ["/a1?utm_source=rss&utm_medium=feed", "/a2", "/a3"]
