@@ -18,11 +18,12 @@ from collectors.base import CollectResult, Item
 from collectors.errors import CollectError
 from collectors.filters import ItemFilter
 from collectors.http import Fetcher
+from collectors.jsonfeed import looks_like_json_feed, parse_json_feed
 from collectors.text import html_to_text
 
 log = logging.getLogger(__name__)
-FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, "
-               "text/xml;q=0.9, */*;q=0.5")
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
+               "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.9, */*;q=0.5")
 
 
 def _entry_time(entry: Any) -> datetime | None:
@@ -96,10 +97,9 @@ def _charset(headers: dict[str, str]) -> str:
 
 def parse_feed(content: bytes, url: str, headers: dict[str, str] | None = None) -> Any:
     """Parse feed bytes with feedparser; raise CollectError('malformed') when nothing is usable."""
+    # Only the Content-Type (its charset) is passed on; links in feeds are absolute in practice.
     parsed = feedparser.parse(content, response_headers={
-        k.lower(): v for k, v in (headers or {}).items()
-        if k.lower() in ("content-type", "content-location", "content-language")
-    } | {"content-location": url})
+        k.lower(): v for k, v in (headers or {}).items() if k.lower() == "content-type"})
     if parsed.bozo and not parsed.entries:
         reason = parsed.get("bozo_exception")
         raise CollectError("malformed", f"{url}: {type(reason).__name__}: {reason}")
@@ -128,11 +128,14 @@ class FeedCollector:
                                 last_modified=cursor.get("last_modified"), accept=FEED_ACCEPT)
         if resp.not_modified:
             return CollectResult([], dict(cursor), not_modified=True)
-        parsed = parse_feed(resp.content, self.url, resp.headers)
         now = self._now or datetime.now(UTC)
+        if looks_like_json_feed(resp.content, resp.headers):
+            candidates = parse_json_feed(resp.content, self.url, now=now)[: self.max_items]
+        else:
+            parsed = parse_feed(resp.content, self.url, resp.headers)
+            candidates = [self._item(e, now) for e in parsed.entries[: self.max_items]]
         items, skipped = [], 0
-        for entry in parsed.entries[: self.max_items]:
-            item = self._item(entry, now)
+        for item in candidates:
             if item is None:
                 skipped += 1
                 continue

@@ -171,14 +171,17 @@ class MastodonCollector:
 
     def _pages(self, fetch, since_id: str | None) -> list[dict]:
         statuses: list[dict] = []
+        seen: set[str] = set()
         max_id = None
         for number in range(1, self.max_pages + 1):
             page = fetch(since_id=since_id, max_id=max_id, limit=PAGE_SIZE)
-            if not isinstance(page, list):
-                raise CollectError("malformed", f"{self.instance_url}: expected a list of "
-                                                f"statuses, got {type(page).__name__}")
-            fresh = [s for s in page if isinstance(s, dict) and s.get("id") is not None
+            # Mastodon.py turns a JSON object where a list belongs into a list of its keys
+            if not isinstance(page, list) or not all(isinstance(s, dict) for s in page):
+                raise CollectError("malformed", f"{self.instance_url}: expected a JSON list "
+                                                "of statuses")
+            fresh = [s for s in page if s.get("id") is not None and str(s["id"]) not in seen
                      and not _not_newer(s["id"], since_id)]
+            seen.update(str(s["id"]) for s in fresh)
             statuses.extend(fresh)
             if not fresh or len(statuses) >= self.max_items or number == self.max_pages:
                 break

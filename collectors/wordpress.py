@@ -163,9 +163,9 @@ class WordPressApiCollector:
             try:
                 data, _ = self._get_json(f"posts/{post_id}", {"_fields": "id,link"})
             except CollectError as exc:
-                if exc.kind not in ("not_found", "forbidden", "unauthorized"):
+                if exc.transient:  # try the whole run again later
                     raise
-                data = None  # a page, a private post or a protected one: use the comment link
+                data = None  # a page, a private or blocked post: fall back on the comment link
             if isinstance(data, dict) and isinstance(data.get("link"), str):
                 return data["link"]
         if isinstance(comment_link, str) and comment_link:

@@ -28,11 +28,10 @@ class QueryRoutes(dict):
         best, best_size = default, -1
         for route_key, route in self.items():
             route_path, route_query = _split(route_key)
-            if route_path != path:
+            if route_path != path or len(route_query) <= best_size:
                 continue
             if all(query.get(name) == values for name, values in route_query.items()):
-                if len(route_query) > best_size:
-                    best, best_size = route, len(route_query)
+                best, best_size = route, len(route_query)
         return best
 
 
