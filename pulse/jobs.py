@@ -23,6 +23,7 @@ from pulse import health
 from pulse.settings import Settings, SourceConfig
 from store.db import transaction
 from store.models import FetchState, Mention, Source, utcnow
+from store.stories import group_pending
 from store.writes import record_failure, record_success, save_items, save_tagging, sync_sources
 
 log = logging.getLogger("pulse.jobs")
@@ -152,11 +153,25 @@ def pending_count(engine: Engine, version: str) -> int:
             or_(Mention.tagger_version.is_(None), Mention.tagger_version != version))) or 0
 
 
+def group_stories(engine: Engine, batch_size: int = 2000) -> int:
+    """Group every new mention into its story (syndicated copies count once); return how many."""
+    done = 0
+    while True:
+        with transaction(engine) as session:
+            n = group_pending(session, batch_size)
+        if not n:
+            return done
+        done += n
+        log.info("stories grouped=%d total=%d", n, done)
+
+
 def tag_pending(engine: Engine, settings: Settings, tagger=None, batch_size: int | None = None,
                 on_batch: Callable[[int], None] | None = None) -> int:
-    """Tag every mention not tagged by the current tagger version; return how many were tagged."""
+    """Group new mentions into stories, then tag every mention not tagged by the current
+    tagger version; return how many were tagged."""
     from nlp.tagger import Tagger
 
+    group_stories(engine)
     tagger = tagger or Tagger(settings.strategy)
     batch_size = batch_size or settings.pulse.tagging.batch_size
     done, last_id = 0, 0

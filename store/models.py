@@ -122,6 +122,7 @@ class Mention(Base):
         Index("ix_mentions_tagged_version", "tagger_version"),
         Index("ix_mentions_conversation", "conversation_id"),
         Index("ix_mentions_story", "story_id"),
+        Index("ix_mentions_story_checked", "story_checked"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,7 +145,8 @@ class Mention(Base):
     conversation_id: Mapped[str | None] = mapped_column(String(100))
     relation: Mapped[str | None] = mapped_column(String(20))
     engagement: Mapped[dict | None] = mapped_column(JSON)
-    story_id: Mapped[int | None] = mapped_column(Integer)  # near-duplicate group (first member id)
+    story_id: Mapped[int | None] = mapped_column(Integer)  # first copy's id; NULL: is the first
+    story_checked: Mapped[bool] = mapped_column(Boolean, default=False)
     # Current mention-level labels, written by the tagger together with its tags.
     voice: Mapped[str] = mapped_column(String(20), default="third_party")
     lang: Mapped[str | None] = mapped_column(String(8))

@@ -6,20 +6,18 @@ The items of a run and the source's new cursor are written in one transaction by
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from collectors.base import Item
 from collectors.urls import canonical_url, content_hash
-from store import similarity
-from store.models import Author, FetchState, Mention, MentionBand, Source, Tag, utcnow
+from store.models import Author, FetchState, Mention, Source, Tag, utcnow
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -112,84 +110,15 @@ def save_items(session: Session, source: Source, items: Sequence[Item]) -> int:
             "conversation_id": item.conversation_id, "relation": item.relation,
             "engagement": item.engagement or None,
         })
-    by_external = {r["external_id"]: r for r in rows}
-    inserted: list[tuple[int, dict]] = []
+    inserted = 0
     table = Mention.__table__
-    for start in range(0, len(rows), 500):
-        stmt = _insert(session, table).values(rows[start:start + 500])
-        stmt = stmt.on_conflict_do_nothing(index_elements=["source_id", "external_id"])
-        for mention_id, external_id in session.execute(
-                stmt.returning(table.c.id, table.c.external_id)):
-            inserted.append((mention_id, by_external[external_id]))
-    assign_stories(session, sorted(inserted, key=lambda pair: pair[0]))
-    return len(inserted)
-
-
-def _chunks(values: list, size: int = 900):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
-def assign_stories(session: Session, new: list[tuple[int, dict]]) -> None:
-    """Group new mentions with earlier copies of the same story (same canonical URL, same
-    text, or near-duplicate text) by setting story_id to the story's first mention."""
-    if not new:
-        return
-    new_ids = [mention_id for mention_id, _ in new]
-    sigs = {mid: similarity.signature(f"{row['title'] or ''} {row['text']}") for mid, row in new}
-    bands = {mid: similarity.band_keys(sig) for mid, sig in sigs.items() if sig is not None}
-    band_rows = [{"mention_id": mid, "band": b} for mid, keys in bands.items() for b in keys]
-    for chunk in _chunks(band_rows, 2000):
-        session.execute(MentionBand.__table__.insert(), chunk)
-
-    story_of: dict[int, int] = {}
-    urls = list({row["canonical_url"] for _, row in new if row["canonical_url"]})
-    hashes = list({row["content_hash"] for mid, row in new if mid in bands})
-    exact_url: dict[str, list[int]] = defaultdict(list)
-    exact_hash: dict[str, list[int]] = defaultdict(list)
-    for column, values, target in ((Mention.canonical_url, urls, exact_url),
-                                   (Mention.content_hash, hashes, exact_hash)):
-        for chunk in _chunks(values):
-            for mid, story, key in session.execute(
-                    select(Mention.id, Mention.story_id, column).where(column.in_(chunk))):
-                target[key].append(mid)
-                story_of[mid] = story or mid
-    candidates: dict[int, set[int]] = defaultdict(set)
-    all_keys = list({b for keys in bands.values() for b in keys})
-    owners: dict[int, set[int]] = defaultdict(set)
-    for chunk in _chunks(all_keys):
-        for mid, band in session.execute(select(MentionBand.mention_id, MentionBand.band)
-                                         .where(MentionBand.band.in_(chunk))):
-            owners[band].add(mid)
-    for mid, keys in bands.items():
-        for key in keys:
-            candidates[mid] |= {other for other in owners[key] if other < mid}
-    outside = {c for cs in candidates.values() for c in cs} - set(new_ids)
-    other_sigs: dict[int, object] = {}
-    for chunk in _chunks(list(outside)):
-        for mid, story, title, text in session.execute(
-                select(Mention.id, Mention.story_id, Mention.title, Mention.text)
-                .where(Mention.id.in_(chunk))):
-            other_sigs[mid] = similarity.signature(f"{title or ''} {text}")
-            story_of[mid] = story or mid
-
-    updates = []
-    for mid, row in new:
-        same = [m for m in exact_url.get(row["canonical_url"], []) if m < mid]
-        if not same and mid in bands:
-            same = [m for m in exact_hash.get(row["content_hash"], []) if m < mid]
-        if same:
-            root = story_of.get(min(same), min(same))
-        else:
-            scored = [(similarity.similarity(sigs[mid], sigs.get(c, other_sigs.get(c))), c)
-                      for c in candidates.get(mid, ())
-                      if sigs.get(c, other_sigs.get(c)) is not None]
-            best = max(scored, default=(0.0, None))
-            root = story_of.get(best[1], best[1]) if best[0] >= similarity.THRESHOLD else mid
-        story_of[mid] = root
-        updates.append({"mid": mid, "sid": root})
-    session.execute(update(Mention.__table__).where(Mention.__table__.c.id == bindparam("mid"))
-                    .values(story_id=bindparam("sid")), updates)
+    # One compiled statement, executed as batched multi-row INSERTs ("insertmanyvalues").
+    stmt = (_insert(session, table)
+            .on_conflict_do_nothing(index_elements=["source_id", "external_id"])
+            .returning(table.c.id, table.c.external_id))
+    for _row in session.execute(stmt, rows):
+        inserted += 1
+    return inserted
 
 
 def record_success(session: Session, source: Source, cursor: dict, new_items: int,

@@ -13,6 +13,7 @@ from store import similarity
 from store.db import transaction
 from store.models import Mention
 from store.queries import Filters, count_mentions
+from store.stories import group_pending
 from store.writes import save_items, sync_sources
 
 WIRE = ("Stockholms stad lanserar en ny e-tjänst för bygglov som ska korta handläggningstiden "
@@ -33,7 +34,7 @@ def _item(ext, text, url=None, hour=8):
 
 def _stories(engine):
     with transaction(engine) as session:
-        return {m.external_id: m.story_id for m in session.scalars(select(Mention))}
+        return {m.external_id: m.story_id or m.id for m in session.scalars(select(Mention))}
 
 
 def test_canonical_url_drops_tracking_and_fragment():
@@ -68,6 +69,11 @@ def test_syndicated_copies_are_one_story_counted_once(engine):
             _item("b2", "Bra jobbat!", "https://blog.example/b2"),
             _item("b3", "Bra jobbat!", "https://blog.example/b3"),
         ])
+    with transaction(engine) as session:
+        assert group_pending(session, limit=3) == 3  # batches continue where they stopped
+    with transaction(engine) as session:
+        assert group_pending(session) == 4
+        assert group_pending(session) == 0
     stories = _stories(engine)
     assert stories["p1"] == stories["p2"] == stories["w1"]    # near-duplicate and identical
     assert stories["b1"] == stories["w2"]                      # same canonical URL

@@ -1,4 +1,4 @@
-"""near-duplicate bands
+"""near-duplicate bands and the story stage
 
 Revision ID: 0003
 Revises: 0002
@@ -23,10 +23,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('mention_bands', schema=None) as batch_op:
         batch_op.create_index('ix_mention_bands_band', ['band'], unique=False)
+    with op.batch_alter_table('mentions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('story_checked', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+        batch_op.create_index('ix_mentions_story_checked', ['story_checked'], unique=False)
 
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('mentions', schema=None) as batch_op:
+        batch_op.drop_index('ix_mentions_story_checked')
+        batch_op.drop_column('story_checked')
     with op.batch_alter_table('mention_bands', schema=None) as batch_op:
         batch_op.drop_index('ix_mention_bands_band')
 
