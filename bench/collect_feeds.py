@@ -26,12 +26,13 @@ from pulse.settings import SourceConfig, load_settings
 from store.db import make_engine, upgrade
 from tests.httpserver import LocalServer
 
-VOCABULARY = ("stad stockholm invånare hållbar uppkopplad e-tjänst fiber data öppen trafik "
-              "skola vård kostnad kritik förslag nämnd projekt sensor cykel buss energi klimat "
-              "bostad plan dialog startup forskning kista region kommun budget leverantör app "
-              "säkerhet tillgänglig digital smart innovation samarbete invigning rapport "
-              "granskning beslut miljoner kronor vecka månad år ny gammal stor liten bra dålig "
-              "snabb långsam viktig").split()
+VOCABULARY = """
+stad stockholm invånare hållbar uppkopplad e-tjänst fiber data öppen trafik skola vård
+kostnad kritik förslag nämnd projekt sensor cykel buss energi klimat bostad plan dialog
+startup forskning kista region kommun budget leverantör app säkerhet tillgänglig digital
+smart innovation samarbete invigning rapport granskning beslut miljoner kronor vecka
+månad år ny gammal stor liten bra dålig snabb långsam viktig
+""".split()
 
 
 def make_feed(feed: int, items: int) -> bytes:

@@ -251,7 +251,8 @@ def test_full_text_is_fetched_for_summary_feeds_once(engine, server, base_settin
     rss = fixture_bytes("news_rss.xml").replace(b"https://news.example/",
                                                 server.url("/").encode())
     server.route("/rss", rss)  # a2 and a3 answer 404: their summaries are kept
-    server.route("/a1?utm_source=rss&utm_medium=feed", ARTICLE, headers={"Content-Type": "text/html; charset=utf-8"})
+    server.route("/a1?utm_source=rss&utm_medium=feed", ARTICLE,
+                 headers={"Content-Type": "text/html; charset=utf-8"})
     settings = make_settings(base_settings, [{"key": "news", "kind": "feed",
                                               "url": server.url("/rss"), "full_text": True}])
     assert _collect(engine, settings, "news").new_items == 3
