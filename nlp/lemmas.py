@@ -1,8 +1,8 @@
 """spaCy blank pipelines with the lookup lemmatizer, a lowercase fallback, and a decompounder.
 
 No trained pipeline is downloaded: `spacy.blank(lang)` plus the lookup tables of
-spacy-lookups-data. The Swedish lookup is case-sensitive and lacks some forms, so a small
-component after the lemmatizer retries in lower case and applies Pulse's own overrides.
+spacy-lookups-data. The Swedish lookup is case-sensitive and lacks some forms, so LemmaTable
+retries in lower case and applies Pulse's own overrides (used by nlp.words).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from importlib import resources
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 
 MIN_PART = 3
 # Derivational endings that are words in the lookup but never the head of a compound.
@@ -38,6 +37,7 @@ class LemmaTable:
     def __init__(self, table, overrides: dict[str, str]):
         self._table = table
         self._overrides = overrides
+        self.overrides = overrides  # form -> lemma; wins over the lookup table
         self.known = set(table.values()) | set(overrides.values())
 
     def lemma(self, form: str) -> str:
@@ -78,22 +78,6 @@ class LemmaTable:
         return None
 
 
-def _lemma_fixer_factory(table: LemmaTable):
-    def fix(doc: Doc) -> Doc:
-        for token in doc:
-            lower = token.lower_
-            if token.lemma_ == token.text or lower in table._overrides:
-                token.lemma_ = table.lemma(lower)
-        return doc
-
-    return fix
-
-
-@Language.factory("pulse_lemma_fix")
-def _make_lemma_fix(nlp: Language, name: str):
-    return _lemma_fixer_factory(lemma_table(nlp.lang))
-
-
 @cache
 def lemma_table(lang: str) -> LemmaTable:
     """Return the lemma table of a language ("sv" or "en")."""
@@ -110,10 +94,10 @@ def _blank_with_lemmatizer(lang: str) -> Language:
     return nlp
 
 
-@cache
 def pipeline(lang: str) -> Language:
-    """Return the spaCy pipeline for a language: tokenizer, sentencizer, lookup lemmas + fixes."""
-    nlp = _blank_with_lemmatizer(lang)
-    nlp.add_pipe("sentencizer", first=True)
-    nlp.add_pipe("pulse_lemma_fix", after="lemmatizer")
-    return nlp
+    """Return the spaCy pipeline for a language: tokenizer and lookup lemmatizer.
+
+    Lower-case retries, Pulse's overrides and sentence splits happen in nlp.words.doc_words,
+    in the same pass that reads the tokens, so each token is visited once.
+    """
+    return _blank_with_lemmatizer(lang)

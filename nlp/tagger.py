@@ -90,10 +90,10 @@ class Tagger:
                 yield i, self._tag_doc(records[i], langs[i], pipe_lang, doc, table, compiled)
 
     def _tag_doc(self, rec, lang, pipe_lang, doc, table, compiled: _Compiled) -> dict:
-        words = doc_words(doc, table)
-        sents = list(doc.sents)
-        exclamations = [s.text.count("!") for s in sents]
-        sentence_scores = score_sentences(words, pipe_lang, len(sents), exclamations)
+        text_words = doc_words(doc, table)
+        words = text_words.words
+        sentence_scores = score_sentences(words, pipe_lang, text_words.n_sents,
+                                          text_words.exclamations)
         sentiment: Sentiment = combine(sentence_scores)
 
         def aspect(sent: int) -> str:

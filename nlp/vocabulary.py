@@ -46,6 +46,7 @@ class TermMatcher:
                 self._add(entry, term)
         self.excludes = {e: tuple(x.lower() for x in xs) for e, xs in (excludes or {}).items()}
         self._compound_cache: dict[str, list[tuple[str, str, str]]] = {}
+        self._word_cache: dict[tuple[str, str], tuple[tuple[str, str, float], ...]] = {}
 
     def _norm(self, word: str) -> str:
         return self.table.lemma(word.lower())
@@ -91,33 +92,47 @@ class TermMatcher:
             self._compound_cache[lower] = hits
         return hits
 
+    def _word_hits(self, lower: str, lemma: str) -> tuple[tuple[str, str, float], ...]:
+        """Return (entry, term, score) for the context-free terms a word matches (cached)."""
+        key = (lower, lemma)
+        cached = self._word_cache.get(key)
+        if cached is not None:
+            return cached
+        found: list[tuple[str, str, float]] = []
+
+        def allowed(entry: str) -> bool:
+            return not any(lower.startswith(x) or lemma.startswith(x)
+                           for x in self.excludes.get(entry, ()))
+
+        for form in {lower, lemma}:
+            found += [(e, t, SCORE_DIRECT) for e, t in self.single.get(form, ()) if allowed(e)]
+        found += [(e, t, SCORE_PREFIX) for p, e, t in self.prefixes
+                  if (lower.startswith(p) or lemma.startswith(p)) and allowed(e)]
+        if not found and len(lower) >= COMPOUND_MIN_LEN and lower.isalpha():
+            found += [(e, t, SCORE_COMPOUND) for e, t, _ in self._compound_hits(lower)
+                      if allowed(e)]
+        result = tuple(found)
+        if len(self._word_cache) < 1_000_000:
+            self._word_cache[key] = result
+        return result
+
     def find(self, words: list[Word]) -> list[Hit]:
         """Return every hit of every entry's terms in `words`."""
         hits: list[Hit] = []
         n = len(words)
+        phrases = self.phrases
         for i, word in enumerate(words):
-            found = False
-            for key in {word.lower, word.lemma}:
-                for entry, term in self.single.get(key, ()):
-                    if not self._excluded(entry, word):
-                        hits.append(Hit(entry, term, i, i, word.sent, SCORE_DIRECT, word.text))
-                        found = True
-                for entry, lemmas, term in self.phrases.get(key, ()):
-                    last = i + len(lemmas) - 1
-                    if last < n and all(
-                        lemmas[j] in (words[i + j].lemma, words[i + j].lower)
-                        for j in range(1, len(lemmas))
-                    ) and not self._excluded(entry, word):
-                        text = " ".join(w.text for w in words[i:last + 1])
-                        hits.append(Hit(entry, term, i, last, word.sent, SCORE_DIRECT, text))
-                        found = True
-            for prefix, entry, term in self.prefixes:
-                if (word.lower.startswith(prefix) or word.lemma.startswith(prefix)) \
-                        and not self._excluded(entry, word):
-                    hits.append(Hit(entry, term, i, i, word.sent, SCORE_PREFIX, word.text))
-                    found = True
-            if not found and len(word.lower) >= COMPOUND_MIN_LEN and word.lower.isalpha():
-                for entry, term, _part in self._compound_hits(word.lower):
-                    if not self._excluded(entry, word):
-                        hits.append(Hit(entry, term, i, i, word.sent, SCORE_COMPOUND, word.text))
+            for entry, term, score in self._word_hits(word.lower, word.lemma):
+                hits.append(Hit(entry, term, i, i, word.sent, score, word.text))
+            starts = phrases.get(word.lower, ())
+            if word.lemma != word.lower and word.lemma in phrases:
+                starts = dict.fromkeys((*starts, *phrases[word.lemma]))
+            for entry, lemmas, term in starts:
+                last = i + len(lemmas) - 1
+                if last < n and all(
+                    lemmas[j] in (words[i + j].lemma, words[i + j].lower)
+                    for j in range(1, len(lemmas))
+                ) and not self._excluded(entry, word):
+                    text = " ".join(w.text for w in words[i:last + 1])
+                    hits.append(Hit(entry, term, i, last, word.sent, SCORE_DIRECT, text))
         return hits

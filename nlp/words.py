@@ -24,35 +24,63 @@ class Word:
     hashtag: bool = False
 
 
-def doc_words(doc: Doc, table: LemmaTable) -> list[Word]:
-    """Return the words of a doc; hyphenated tokens are split, hashtags marked, punctuation gone."""
+_SENTENCE_END = frozenset({".", "!", "?", "…", "!!", "!!!", "?!", "!?", "..."})
+
+
+@dataclass(slots=True)
+class TextWords:
+    """The words of one text plus, per sentence, how many exclamation marks it has."""
+
+    words: list[Word]
+    exclamations: list[int]
+
+    @property
+    def n_sents(self) -> int:
+        """Return the number of sentences."""
+        return len(self.exclamations)
+
+
+def doc_words(doc: Doc, table: LemmaTable) -> TextWords:
+    """Return the words of a doc in one pass over its tokens: hyphenated tokens split,
+    hashtags marked, punctuation dropped, lemmas looked up again in lower case when the
+    case-sensitive lookup missed, and sentences split at end punctuation and line breaks."""
     words: list[Word] = []
-    sent_of = {}
-    for number, sent in enumerate(doc.sents):
-        for token in sent:
-            sent_of[token.i] = number
+    exclamations = [0]
+    sent = 0
     previous = ""
+    lemma_of = table.lemma
+    overrides = table.overrides
     for token in doc:
         text = token.text
-        if token.is_punct and text != "#" or token.is_space or text == "#":
+        if text in _SENTENCE_END or (token.is_space and "\n" in text):
+            exclamations[sent] += text.count("!")
+            sent += 1
+            exclamations.append(0)
             previous = text
             continue
-        sent = sent_of.get(token.i, 0)
+        if token.is_punct or token.is_space:
+            previous = text
+            continue
         hashtag = previous == "#"
         previous = text
+        lower = token.lower_
         if "-" in text.strip("-") and not token.like_url:
             offset = token.idx
             for piece in text.split("-"):
                 if piece:
                     low = piece.lower()
-                    words.append(Word(piece, low, table.lemma(low), sent, offset, hashtag))
+                    words.append(Word(piece, low, lemma_of(low), sent, offset, hashtag))
                 offset += len(piece) + 1
             continue
-        words.append(Word(text, token.lower_, token.lemma_.lower(), sent, token.idx, hashtag))
+        lemma = token.lemma_
+        lemma = overrides.get(lower) or (lemma_of(lower) if lemma == text else lemma.lower())
+        words.append(Word(text, lower, lemma, sent, token.idx, hashtag))
         if hashtag:
             parts = _CAMEL.findall(text)
             if len(parts) > 1:
                 for part in parts:
                     low = part.lower()
-                    words.append(Word(part, low, table.lemma(low), sent, token.idx, True))
-    return words
+                    words.append(Word(part, low, lemma_of(low), sent, token.idx, True))
+    if len(exclamations) > 1 and not any(w.sent == sent for w in words[-1:]):
+        exclamations.pop()  # the text ended with end punctuation: no empty last sentence
+    return TextWords(words, exclamations)

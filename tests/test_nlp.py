@@ -7,6 +7,7 @@ import pytest
 from nlp.language import detect_language
 from nlp.lemmas import lemma_table, pipeline
 from nlp.tagger import Tagger
+from nlp.words import doc_words
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +24,11 @@ def _ids(result, key="keywords"):
 
 
 def test_lookup_lemmas_with_lowercase_fallback():
-    doc = pipeline("sv")("Städerna blir hållbara, uppkopplade och Tillgängligheten ökar.")
-    lemmas = {t.text: t.lemma_ for t in doc}
+    doc = pipeline("sv")("Städerna blir hållbara, uppkopplade och Tillgängligheten ökar. Trygg!")
+    text = doc_words(doc, lemma_table("sv"))
+    lemmas = {w.text: w.lemma for w in text.words}
+    assert lemmas["Trygg"] == "trygg"  # the lookup says "trygga"; Pulse's override wins
+    assert text.n_sents == 2 and text.exclamations == [0, 1]
     assert lemmas["Städerna"] == "stad"
     assert lemmas["hållbara"] == "hållbar"
     assert lemmas["uppkopplade"] == "uppkopplad"
