@@ -42,7 +42,7 @@ SWEDISH_STOP_WORDS = frozenset("""
     om oss på sa sade samma samt se sedan sen sig sin sina sitt själv ska skall skulle som så
     sådan sådana sådant säger säga ta till tills tror tycker under upp ur ut utan vad var vara
     varför varit varje vars vart vem vi via vid vidare vilka vilken vilket vill ville vår våra
-    vårt än ännu är även åt över rt amp http https www
+    vårt än ännu är även åt över in rt amp http https www
 """.split())
 
 ENGLISH_STOP_WORDS = frozenset("""
@@ -105,25 +105,35 @@ def _identity(terms: list[str]) -> list[str]:
 
 
 def _label(weights: np.ndarray, names: np.ndarray) -> list[str]:
-    """The top terms of a component, a bigram replacing the unigrams it contains."""
-    chosen: list[str] = []
-    for j in np.argsort(-weights, kind="stable")[: N_TERMS * 5]:
-        if weights[j] <= 0 or len(chosen) >= N_TERMS:
+    """The top terms of a component: its strongest words, two of them joined as a phrase when
+    a bigram of both is among the component's top terms."""
+    # Words ranked by their own weight plus that of the bigrams they occur in, because the
+    # bigram a word shows up in changes from week to week while the word itself stays.
+    score: dict[str, float] = {}
+    bigrams: list[tuple[str, str, str]] = []
+    for j in np.argsort(-weights, kind="stable")[: N_TERMS * 8]:
+        if weights[j] <= 0:
             break
         term = str(names[j])
         words = term.split(" ")
-        if len(words) == 1:
-            if not any(term in c.split(" ") for c in chosen):
-                chosen.append(term)
+        for word in words:
+            score[word] = score.get(word, 0.0) + float(weights[j])
+        if len(words) == 2 and words[0] != words[1]:
+            bigrams.append((term, words[0], words[1]))
+    ranked = sorted(score, key=lambda word: (-score[word], word))
+    near_top = set(ranked[: N_TERMS * 2])
+    terms: list[str] = []
+    used: set[str] = set()
+    for word in ranked:
+        if len(terms) >= N_TERMS:
+            break
+        if word in used:
             continue
-        inside = [c for c in chosen if c in words]
-        if inside:
-            position = chosen.index(inside[0])
-            chosen = [c for c in chosen if c not in words]
-            chosen.insert(position, term)
-        else:
-            chosen.append(term)
-    return chosen[:N_TERMS]
+        phrase = next((term for term, a, b in bigrams
+                       if word in (a, b) and not {a, b} & used and {a, b} <= near_top), None)
+        terms.append(phrase or word)
+        used.update(phrase.split(" ") if phrase else [word])
+    return terms
 
 
 def _words(terms: list[str]) -> set[str]:

@@ -34,14 +34,17 @@ _WORDS = re.compile(r"[a-zåäöæøéü']+")
 
 
 def _quick_guess(cleaned: str) -> str | None:
-    words = _WORDS.findall(cleaned.lower())
+    lowered = cleaned.lower()
+    if "æ" in lowered or "ø" in lowered:
+        return None  # Danish or Norwegian: let lingua decide
+    words = _WORDS.findall(lowered)
     sv = sum(w in _SV_ONLY for w in words)
     en = sum(w in _EN_ONLY for w in words)
     if any(w in _NORDIC_OTHER for w in words):
         return None
-    if sv >= 3 and en == 0:
+    if sv >= 2 and en == 0:
         return "sv"
-    if en >= 3 and sv == 0:
+    if en >= 2 and sv == 0:
         return "en"
     return None
 

@@ -47,6 +47,10 @@ class LemmaTable:
             return hit
         return self._table.get(form, form)
 
+    def lookup(self, form: str) -> str | None:
+        """Return the lookup table's lemma of a form exactly as written, or None."""
+        return self._table.get(form)
+
     def is_word(self, form: str) -> bool:
         """Return True when the form is a known word form or lemma."""
         return form in self._overrides or form in self.known or form in self._table
@@ -97,7 +101,8 @@ def _blank_with_lemmatizer(lang: str) -> Language:
 def pipeline(lang: str) -> Language:
     """Return the spaCy pipeline for a language: tokenizer and lookup lemmatizer.
 
-    Lower-case retries, Pulse's overrides and sentence splits happen in nlp.words.doc_words,
-    in the same pass that reads the tokens, so each token is visited once.
+    The tagger runs only its tokenizer and applies the same lookup table in
+    nlp.words.WordReader, together with lower-case retries, Pulse's overrides and sentence
+    splits, in the one pass that reads the tokens.
     """
     return _blank_with_lemmatizer(lang)

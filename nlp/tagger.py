@@ -15,7 +15,7 @@ from nlp.lemmas import lemma_table, pipeline
 from nlp.sentiment import Sentiment, combine, label_of, normalise, score_sentences
 from nlp.vocabulary import Hit, TermMatcher
 from nlp.voice import detect_voice
-from nlp.words import doc_words
+from nlp.words import WordReader
 
 TAGGER_VERSION = "rules-0.1"
 PIPELINE_LANGS = ("sv", "en")
@@ -37,6 +37,7 @@ class Tagger:
         self.strategy = strategy
         self.batch_size = batch_size
         self._compiled: dict[str, _Compiled] = {}
+        self._readers: dict[str, WordReader] = {}
 
     def _compile(self, lang: str) -> _Compiled:
         if lang in self._compiled:
@@ -83,14 +84,21 @@ class Tagger:
             by_lang[lang if lang in PIPELINE_LANGS else "en"].append(i)
         for pipe_lang, indices in by_lang.items():
             nlp = pipeline(pipe_lang)
-            table = lemma_table(pipe_lang)
+            reader = self._reader(pipe_lang, nlp)
             compiled = self._compile(pipe_lang)
-            docs = nlp.pipe((texts[i] for i in indices), batch_size=self.batch_size)
+            docs = nlp.tokenizer.pipe((texts[i] for i in indices), batch_size=self.batch_size)
             for i, doc in zip(indices, docs, strict=True):
-                yield i, self._tag_doc(records[i], langs[i], pipe_lang, doc, table, compiled)
+                yield i, self._tag_doc(records[i], langs[i], pipe_lang, doc, reader, compiled)
 
-    def _tag_doc(self, rec, lang, pipe_lang, doc, table, compiled: _Compiled) -> dict:
-        text_words = doc_words(doc, table)
+    def _reader(self, lang: str, nlp) -> WordReader:
+        reader = self._readers.get(lang)
+        if reader is None:
+            reader = self._readers[lang] = WordReader(lemma_table(lang), nlp.vocab)
+        return reader
+
+    def _tag_doc(self, rec, lang, pipe_lang, doc, reader: WordReader,
+                 compiled: _Compiled) -> dict:
+        text_words = reader.read(doc)
         words = text_words.words
         sentence_scores = score_sentences(words, pipe_lang, text_words.n_sents,
                                           text_words.exclamations)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from spacy.attrs import IDX, ORTH
 from spacy.tokens import Doc
 
 from nlp.lemmas import LemmaTable
@@ -40,47 +41,88 @@ class TextWords:
         return len(self.exclamations)
 
 
-def doc_words(doc: Doc, table: LemmaTable) -> TextWords:
-    """Return the words of a doc in one pass over its tokens: hyphenated tokens split,
-    hashtags marked, punctuation dropped, lemmas looked up again in lower case when the
-    case-sensitive lookup missed, and sentences split at end punctuation and line breaks."""
-    words: list[Word] = []
-    exclamations = [0]
-    sent = 0
-    previous = ""
-    lemma_of = table.lemma
-    overrides = table.overrides
-    for token in doc:
-        text = token.text
-        if text in _SENTENCE_END or (token.is_space and "\n" in text):
-            exclamations[sent] += text.count("!")
-            sent += 1
-            exclamations.append(0)
-            previous = text
-            continue
-        if token.is_punct or token.is_space:
-            previous = text
-            continue
-        hashtag = previous == "#"
-        previous = text
-        lower = token.lower_
-        if "-" in text.strip("-") and not token.like_url:
-            offset = token.idx
+@dataclass(frozen=True, slots=True)
+class _TokenInfo:
+    text: str
+    lower: str
+    lemma: str
+    skip: bool        # punctuation or whitespace
+    sentence_end: bool
+    hyphenated: bool
+    pieces: tuple[tuple[str, str, str, int], ...]  # (piece, lower, lemma, offset) if hyphenated
+    camel: tuple[tuple[str, str, str], ...]        # hashtag parts (part, lower, lemma)
+
+
+class WordReader:
+    """Reads tokenized docs into words, visiting each token once and caching per word form.
+
+    The lemma comes from the same spacy-lookups-data table as spaCy's lookup lemmatizer
+    (case-sensitive first, then lower case, Pulse's overrides winning), applied here so the
+    pipeline needs no second pass over the tokens.
+    """
+
+    def __init__(self, table: LemmaTable, vocab):
+        self.table = table
+        self.vocab = vocab
+        self._cache: dict[int, _TokenInfo] = {}
+
+    def _info(self, orth: int) -> _TokenInfo:
+        lex = self.vocab[orth]
+        text = lex.orth_
+        lower = lex.lower_
+        table = self.table
+        lemma = table.overrides.get(lower) or table.lookup(text) or table.lemma(lower)
+        skip = lex.is_punct or lex.is_space
+        sentence_end = text in _SENTENCE_END or (lex.is_space and "\n" in text)
+        hyphenated = not skip and "-" in text.strip("-") and not lex.like_url
+        pieces: list[tuple[str, str, str, int]] = []
+        if hyphenated:
+            offset = 0
             for piece in text.split("-"):
                 if piece:
                     low = piece.lower()
-                    words.append(Word(piece, low, lemma_of(low), sent, offset, hashtag))
+                    pieces.append((piece, low, table.lemma(low), offset))
                 offset += len(piece) + 1
-            continue
-        lemma = token.lemma_
-        lemma = overrides.get(lower) or (lemma_of(lower) if lemma == text else lemma.lower())
-        words.append(Word(text, lower, lemma, sent, token.idx, hashtag))
-        if hashtag:
-            parts = _CAMEL.findall(text)
-            if len(parts) > 1:
-                for part in parts:
-                    low = part.lower()
-                    words.append(Word(part, low, lemma_of(low), sent, token.idx, True))
-    if len(exclamations) > 1 and not any(w.sent == sent for w in words[-1:]):
-        exclamations.pop()  # the text ended with end punctuation: no empty last sentence
-    return TextWords(words, exclamations)
+        camel = tuple((p, p.lower(), table.lemma(p.lower())) for p in _CAMEL.findall(text))
+        info = _TokenInfo(text, lower, lemma, skip, sentence_end, hyphenated, tuple(pieces),
+                          camel if len(camel) > 1 else ())
+        if len(self._cache) < 2_000_000:
+            self._cache[orth] = info
+        return info
+
+    def read(self, doc: Doc) -> TextWords:
+        """Return the words of a doc: hyphenated tokens split, hashtags marked (and camel-case
+        hashtags split), punctuation dropped, sentences split at end punctuation and breaks."""
+        words: list[Word] = []
+        exclamations = [0]
+        sent = 0
+        hashtag_next = False
+        cache = self._cache
+        for orth, idx in doc.to_array([ORTH, IDX]).tolist():
+            info = cache.get(orth) or self._info(orth)
+            if info.sentence_end:
+                exclamations[sent] += info.text.count("!")
+                sent += 1
+                exclamations.append(0)
+                hashtag_next = False
+                continue
+            if info.skip:
+                hashtag_next = info.text == "#"
+                continue
+            hashtag, hashtag_next = hashtag_next, False
+            if info.hyphenated:
+                for piece, low, lemma, offset in info.pieces:
+                    words.append(Word(piece, low, lemma, sent, idx + offset, hashtag))
+                continue
+            words.append(Word(info.text, info.lower, info.lemma, sent, idx, hashtag))
+            if hashtag and info.camel:
+                for part, low, lemma in info.camel:
+                    words.append(Word(part, low, lemma, sent, idx, True))
+        if len(exclamations) > 1 and not (words and words[-1].sent == sent):
+            exclamations.pop()  # the text ended with end punctuation: no empty last sentence
+        return TextWords(words, exclamations)
+
+
+def doc_words(doc: Doc, table: LemmaTable) -> TextWords:
+    """Return the words of one doc (see WordReader.read); for batches keep a WordReader."""
+    return WordReader(table, doc.vocab).read(doc)
