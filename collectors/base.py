@@ -27,6 +27,7 @@ class Item:
     conversation_id: str | None = None
     relation: str | None = None  # reply | quote | repost (how it refers to parent_external_id)
     engagement: dict[str, int] = field(default_factory=dict)  # likes, reposts, replies, quotes
+    voice: str | None = None  # "own"/"third_party" when the item itself says; else the source's
     raw: dict[str, Any] = field(default_factory=dict)
 
 

@@ -166,7 +166,7 @@ class XCollector:
         for name, stream in streams:
             for tweet in stream.tweets:
                 item = self._item(tweet, stream, name, now)
-                if item is None or item.external_id in seen:
+                if item.external_id in seen:
                     continue
                 seen.add(item.external_id)
                 if self.filter and not self.filter.matches(item.text):
@@ -330,7 +330,7 @@ class XCollector:
         return body
 
     def _item(self, tweet: dict[str, Any], stream: _Stream, name: str,
-              now: datetime) -> Item | None:
+              now: datetime) -> Item:
         tweet_id = str(tweet["id"])
         author = stream.users.get(str(tweet.get("author_id"))) or {}
         handle = author.get("username") or None
@@ -360,6 +360,8 @@ class XCollector:
             parent_external_id=parent,
             engagement={key: metrics[src] for key, src in _METRICS
                         if isinstance(metrics.get(src), int)},
+            # The account's own timeline is the city speaking; mentions and replies are others.
+            voice="own" if name == "timeline" else "third_party" if name != "search" else None,
             raw={**tweet, "stream": name},
         )
 

@@ -192,7 +192,8 @@ def sources(enable: str = typer.Option(None, "--enable", metavar="KEY",
     for r in rows:
         error = f"{r['last_error_kind']} ({fmt(r['last_error_at'])})" if r["last_error_kind"] \
             else "–"
-        state = ("no" if not r["enabled"] else "disabled" if r["disabled_at"] else "yes")
+        state = ("no" if not r["enabled"] else "disabled" if r["disabled_at"]
+                 else "no token" if r["last_error_kind"] == "no_credentials" else "yes")
         table.add_row(r["key"], r["kind"], state, str(r["mentions"]),
                       fmt(r["last_success_at"]), error, str(r["consecutive_failures"]),
                       fmt(r["next_due_at"]))

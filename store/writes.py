@@ -106,7 +106,8 @@ def save_items(session: Session, source: Source, items: Sequence[Item]) -> int:
             "text": item.text, "author_id": authors.get((item.author_handle or "")[:300]),
             "parent_external_id": item.parent_external_id, "parent_url": item.parent_url,
             "published_at": item.published_at, "local_day": day, "local_week": week,
-            "collected_at": now, "raw": item.raw, "voice": source.voice or "third_party",
+            "collected_at": now, "raw": item.raw,
+            "voice": item.voice or source.voice or "third_party",
             "conversation_id": item.conversation_id, "relation": item.relation,
             "engagement": item.engagement or None,
         })

@@ -27,6 +27,7 @@ def test_shipped_config_is_valid():
 
 def test_bad_source_names_file_key_and_problem(config_dir):
     path = config_dir / "sources.toml"
+    n = path.read_text(encoding="utf-8").count("[[source]]")
     path.write_text(path.read_text(encoding="utf-8") + """
 [[source]]
 key = "broken-one"
@@ -40,9 +41,9 @@ kind = "wordpress_comments"
     with pytest.raises(ConfigError) as err:
         load_settings(config_dir)
     message = str(err.value)
-    assert f"{path}: source[11] (broken-one).interval:" in message
+    assert f"{path}: source[{n}] (broken-one).interval:" in message
     assert '"soon" is not an interval' in message
-    assert f"{path}: source[12] (no-url): " in message
+    assert f"{path}: source[{n + 1}] (no-url): " in message
     assert 'kind "wordpress_comments" needs `url`' in message
 
 
