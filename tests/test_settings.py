@@ -27,7 +27,7 @@ def test_shipped_config_is_valid():
 
 def test_bad_source_names_file_key_and_problem(config_dir):
     path = config_dir / "sources.toml"
-    n = path.read_text(encoding="utf-8").count("[[source]]")
+    n = path.read_text(encoding="utf-8").count("\n[[source]]")
     path.write_text(path.read_text(encoding="utf-8") + """
 [[source]]
 key = "broken-one"
