@@ -156,6 +156,40 @@ def analyze(file: str = typer.Argument("-", help="JSON Lines or CSV file; - read
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 
+DATA_OPTION = typer.Option(None, "--data", "-d", help="Labelled CSV (text,label); repeatable.")
+
+
+@app.command("eval")
+def evaluate(
+    data: list[Path] = DATA_OPTION,
+    gold: Path = typer.Option(None, "--gold", help="Gold JSON Lines (default: the shipped set)."),
+    brief: bool = typer.Option(False, "--brief", help="Summary tables only."),
+):
+    """Print accuracy per task: on the gold set (tune and untuned test part) and on --data."""
+    from nlp.evaluate import evaluate_gold, evaluate_sentiment_csv, format_report, load_gold
+    from nlp.tagger import Tagger
+
+    settings = _settings()
+    tagger = Tagger(settings.strategy)
+    gold = gold or Path(__file__).resolve().parent.parent / "tests" / "data" / "gold.jsonl"
+    if not gold.is_file():
+        _fail(f"{gold}: no such gold file; give one with --gold")
+    print(f"tagger {tagger.version}; gold set {gold}")
+    for split, title in (("test", "Gold set, untuned test part (never tuned on)"),
+                         ("tune", "Gold set, tune part"), ("all", "Gold set, all")):
+        records = load_gold(gold, split)
+        if records:
+            print()
+            reports = evaluate_gold(tagger, records)
+            print(format_report(f"{title}: {len(records)} mentions", reports,
+                                detail=not brief and split == "test"))
+    for path in data or []:
+        if not path.is_file():
+            _fail(f"{path}: no such file")
+        print()
+        print(format_report(str(path), [evaluate_sentiment_csv(tagger, path)], detail=not brief))
+
+
 @app.command()
 def run():
     """Collect and tag on schedule until Ctrl-C (each source on its own interval)."""
