@@ -21,9 +21,13 @@ TAGGER_VERSION = "rules-0.1"
 PIPELINE_LANGS = ("sv", "en")
 
 
+MAX_TOPICS = 3
+
+
 @dataclass
 class _Compiled:
     keywords: TermMatcher
+    topics: TermMatcher
     cues: TermMatcher
     rules: dict[str, list[list[str]]]  # message id -> rules -> cue entry ids
 
@@ -56,8 +60,11 @@ class Tagger:
                     cue_terms[cue_id] = [c.strip() for c in group.split("|") if c.strip()]
                     group_ids.append(cue_id)
                 rules[message.id].append(group_ids)
-        compiled = _Compiled(TermMatcher(keyword_terms, table, excludes),
-                             TermMatcher(cue_terms, table), rules)
+        compounds = lang == "sv"
+        topics = TermMatcher({t.id: t.terms for t in self.strategy.topic}, table,
+                             {t.id: t.exclude for t in self.strategy.topic}, compounds)
+        compiled = _Compiled(TermMatcher(keyword_terms, table, excludes, compounds), topics,
+                             TermMatcher(cue_terms, table, compounds=compounds), rules)
         self._compiled[lang] = compiled
         return compiled
 
@@ -108,6 +115,7 @@ class Tagger:
             return label_of(normalise(sentence_scores[min(sent, len(sentence_scores) - 1)].total))
 
         keywords = _aggregate(compiled.keywords.find(words), aspect)
+        topics = _top_topics(compiled.topics.find(words), aspect)
         messages = self._messages(compiled, words, aspect)
         voice = detect_voice(
             source_voice=rec.get("source_voice"), author=rec.get("author"), url=rec.get("url"),
@@ -120,6 +128,7 @@ class Tagger:
                           "evidence": sentiment.evidence},
             "keywords": keywords,
             "messages": messages,
+            "topics": topics,
             "voice": voice,
         }
 
@@ -145,6 +154,15 @@ class Tagger:
                             if e not in current["evidence"]:
                                 current["evidence"].append(e)
         return sorted(found.values(), key=lambda m: m["id"])
+
+
+def _top_topics(hits: list[Hit], aspect) -> list[dict]:
+    """Return at most MAX_TOPICS topics, those with the most distinct evidence words."""
+    tags = _aggregate(hits, aspect)
+    for tag in tags:
+        tag["score"] = round(min(1.0, 0.4 + 0.2 * len(tag["evidence"])), 2)
+    tags.sort(key=lambda t: (-len(t["evidence"]), t["id"]))
+    return sorted(tags[:MAX_TOPICS], key=lambda t: t["id"])
 
 
 def _aggregate(hits: list[Hit], aspect) -> list[dict]:

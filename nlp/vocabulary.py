@@ -36,8 +36,9 @@ class TermMatcher:
     """Finds the terms of many entries (id → terms) in a word sequence of one language."""
 
     def __init__(self, entries: dict[str, Iterable[str]], table: LemmaTable,
-                 excludes: dict[str, Iterable[str]] | None = None):
+                 excludes: dict[str, Iterable[str]] | None = None, compounds: bool = True):
         self.table = table
+        self.compounds = compounds  # Swedish writes compounds as one word; English does not
         self.single: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.phrases: dict[str, list[tuple[str, tuple[str, ...], str]]] = defaultdict(list)
         self.prefixes: list[tuple[str, str, str]] = []
@@ -106,9 +107,11 @@ class TermMatcher:
 
         for form in {lower, lemma}:
             found += [(e, t, SCORE_DIRECT) for e, t in self.single.get(form, ()) if allowed(e)]
+        # Prefixes look at the written form only: a lemma can be a different word ("ska" has
+        # the lemma "skola", which must not match "skol*").
         found += [(e, t, SCORE_PREFIX) for p, e, t in self.prefixes
-                  if (lower.startswith(p) or lemma.startswith(p)) and allowed(e)]
-        if not found and len(lower) >= COMPOUND_MIN_LEN and lower.isalpha():
+                  if lower.startswith(p) and allowed(e)]
+        if not found and self.compounds and len(lower) >= COMPOUND_MIN_LEN and lower.isalpha():
             found += [(e, t, SCORE_COMPOUND) for e, t, _ in self._compound_hits(lower)
                       if allowed(e)]
         result = tuple(found)

@@ -26,6 +26,13 @@ MESSAGE_IDS = (
 )
 TARGET_GROUP_IDS = ("residents", "business", "academia", "public_sector", "cities_world")
 VOICE_IDS = ("own", "third_party")
+TOPIC_IDS = (
+    "mobility", "energy_climate", "connectivity", "open_data", "e_services", "health_care",
+    "education", "safety_surveillance", "privacy", "innovation_business", "research",
+    "housing_planning", "democracy_dialogue", "digital_inclusion", "it_failures_costs",
+    "rankings",
+)
+INTENT_IDS = ("inform", "praise", "criticism", "question", "idea_need")
 SOURCE_KINDS = ("feed", "wordpress_comments", "wordpress_api", "x_user", "x_search",
                 "mastodon_tag", "mastodon_account")
 
@@ -126,6 +133,13 @@ class VocabularyEntry(_Strict):
     exclude: list[str] = Field(default_factory=list)
 
 
+class TopicEntry(_Strict):
+    id: str
+    label: Labels
+    terms: list[str] = Field(min_length=1)
+    exclude: list[str] = Field(default_factory=list)
+
+
 class MessageEntry(_Strict):
     id: str
     label: Labels
@@ -159,6 +173,7 @@ class StrategyFile(_Strict):
     keyword: list[VocabularyEntry]
     message: list[MessageEntry]
     target_group: list[LabelledId]
+    topic: list[TopicEntry]
     voice_label: list[LabelledId] = Field(default_factory=list)
     channel: list[LabelledId] = Field(default_factory=list)
     actors: list[str] = Field(default_factory=list)
@@ -181,11 +196,17 @@ class StrategyFile(_Strict):
         _check_ids(value, TARGET_GROUP_IDS, "target_group")
         return value
 
+    @field_validator("topic")
+    @classmethod
+    def _topic_ids(cls, value: list) -> list:
+        _check_ids(value, TOPIC_IDS, "topic")
+        return value
+
     def label(self, kind: str, ident: str, lang: str) -> str:
         """Return the display label of an id (keyword, message, target_group, voice …)."""
         entries = {"keyword": self.keyword, "message": self.message,
                    "target_group": self.target_group, "voice": self.voice_label,
-                   "channel": self.channel}[kind]
+                   "channel": self.channel, "topic": self.topic}[kind]
         for entry in entries:
             if entry.id == ident:
                 return getattr(entry.label, lang)
