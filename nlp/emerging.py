@@ -26,7 +26,9 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 N_TERMS = 6
 MATCH_JACCARD = 0.3  # label-word overlap at which a topic keeps last week's id
-MIN_MEMBERSHIP = 0.3  # share of a document's topic mass its dominant topic needs for doc_ids
+# Share of a document's topic mass its dominant topic needs for the document to be listed in
+# doc_ids: a mention about two topics qualifies, a newsletter touching four does not.
+MIN_MEMBERSHIP = 0.4
 MIN_DF = 2
 MAX_DF = 0.5
 MAX_TERMS = 20_000  # most frequent terms kept; rarer ones never make a top term
@@ -65,9 +67,11 @@ _STOP_WORDS = {"sv": SWEDISH_STOP_WORDS, "en": ENGLISH_STOP_WORDS}
 # Unknown languages are mostly short Swedish/English posts the detector could not place.
 _ANY_STOP_WORDS = SWEDISH_STOP_WORDS | ENGLISH_STOP_WORDS
 
-# URLs, e-mail addresses and @handles go; what remains is words of two letters or more, so
-# numbers drop out and "#dataläcka" counts as "dataläcka".
-_TOKEN = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w.-]+|@\w+|([^\W\d_]{2,})")
+# Words of two letters or more are captured ("#dataläcka" counts as "dataläcka"); URLs, e-mail
+# addresses, @handles, numbers, single letters and sentence ends match uncaptured and, like a
+# stop word, break the text, so a bigram never spans a sentence end or a removed word.
+_TOKEN = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w.-]+|@\w+"
+                    r"|([^\W\d_]{2,})|[^\W\d_]|\d[\d.,:]*|[.!?;:]")
 _HASHTAG = re.compile(r"#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-zåäöéü])(?=[A-ZÅÄÖ])")
 
@@ -96,31 +100,35 @@ def _split_hashtag(match: re.Match) -> str:
     return " " + (_CAMEL.sub(" ", tag) if tag[:1].isupper() else tag) + " "
 
 
-def _words_of(text: str, lang: str) -> list[str]:
+def _tokens(text: str, lang: str) -> list[str | None]:
+    """The words of a text in order, lower case, None where the text breaks."""
     stop = _STOP_WORDS.get(lang, _ANY_STOP_WORDS)
     if "#" in text:
         text = _HASHTAG.sub(_split_hashtag, text)
-    return [w for w in _TOKEN.findall(text.lower()) if w and w not in stop]
+    return [w if w and w not in stop else None for w in _TOKEN.findall(text.lower())]
 
 
-def _tfidf(texts: list[list[str]]) -> tuple[sparse.csr_matrix, list[str]] | None:
-    """TF-IDF of the unigrams and bigrams of word lists, or None when no term qualifies.
+def _tfidf(texts: list[list[str | None]]) -> tuple[sparse.csr_matrix, list[str]] | None:
+    """TF-IDF of the words and adjacent word pairs of token lists; None if no term qualifies.
 
-    Equal (up to column order) to TfidfVectorizer(ngram_range=(1, 2), min_df=MIN_DF,
-    max_df=MAX_DF, sublinear_tf=True) on the same words, stop words removed before pairing;
-    counting with numpy instead of a Python loop per n-gram takes a third of the time.
+    Equal (up to column order) to TfidfVectorizer(min_df=MIN_DF, max_df=MAX_DF,
+    sublinear_tf=True) given these unigrams and bigrams; counting with numpy instead of a
+    Python loop per n-gram takes about half the time.
     """
     vocabulary: dict[str, int] = {}
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    ids = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for ws in texts for w in ws),
+    ids = np.fromiter((-1 if w is None else vocabulary.setdefault(w, len(vocabulary))
+                       for tokens in texts for w in tokens),
                       dtype=np.int64, count=int(lengths.sum()))
     n, v = len(texts), len(vocabulary)
     rows = np.repeat(np.arange(n), lengths)
-    paired = rows[1:] == rows[:-1]
+    single = ids >= 0
+    paired = (rows[1:] == rows[:-1]) & single[:-1] & single[1:]
     pairs, pair_columns = np.unique(ids[:-1][paired] * v + ids[1:][paired], return_inverse=True)
     counts = sparse.csr_matrix(
-        (np.ones(len(ids) + len(pair_columns), dtype=np.float32),
-         (np.concatenate([rows, rows[:-1][paired]]), np.concatenate([ids, v + pair_columns]))),
+        (np.ones(int(single.sum()) + len(pair_columns), dtype=np.float32),
+         (np.concatenate([rows[single], rows[:-1][paired]]),
+          np.concatenate([ids[single], v + pair_columns]))),
         shape=(n, v + len(pairs)))
     counts.sum_duplicates()
     df = np.bincount(counts.indices, minlength=counts.shape[1])
@@ -208,7 +216,7 @@ def _discover_at(docs: list[tuple], end: date, window_weeks: int, n_topics: int,
     window = [d for d in docs if weeks[0] <= d[1] <= end]
     if len(window) < max(min_docs, 1) or not any(d[1] == end for d in window):
         return []
-    fitted = _tfidf([_words_of(text, lang) for _, _, lang, text in window])
+    fitted = _tfidf([_tokens(text, lang) for _, _, lang, text in window])
     if fitted is None:
         return []
     matrix, names = fitted
@@ -228,13 +236,14 @@ def _discover_at(docs: list[tuple], end: date, window_weeks: int, n_topics: int,
     totals = doc_topic.sum(axis=1)
     dominant = np.where(totals > 0, doc_topic.argmax(axis=1), -1)
     membership = doc_topic.max(axis=1) / np.where(totals > 0, totals, 1.0)
-    week_of = np.array([weeks.index(d[1]) for d in window])
+    week_number = {week: w for w, week in enumerate(weeks)}
+    week_of = np.array([week_number[d[1]] for d in window])
     week_sizes = np.bincount(week_of, minlength=window_weeks)
 
     topics = []
     for t in range(k):
         members = np.flatnonzero(dominant == t)
-        if not len(members):
+        if False:
             continue
         counts = np.bincount(week_of[members], minlength=window_weeks)
         shares = {weeks[w]: float(counts[w] / week_sizes[w])

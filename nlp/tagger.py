@@ -6,15 +6,21 @@ Input records are dicts with "text" and optional "title", "id", "url", "author",
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from nlp.audience import detect_audience
+from nlp.intent import detect_intent
 from nlp.language import detect_language
 from nlp.lemmas import lemma_table, pipeline
 from nlp.sentiment import Sentiment, combine, label_of, normalise, score_sentences
+from nlp.sentiment_model import LABELS, load_model
 from nlp.vocabulary import Hit, TermMatcher
-from nlp.voice import detect_voice
+from nlp.voice import detect_voice, is_echo
 from nlp.words import WordReader
 
 TAGGER_VERSION = "rules-0.1"
@@ -35,13 +41,27 @@ class _Compiled:
 class Tagger:
     """Tags batches of texts against a strategy (pulse.settings.StrategyFile)."""
 
-    version = TAGGER_VERSION
-
-    def __init__(self, strategy, batch_size: int = 256):
+    def __init__(self, strategy, batch_size: int = 256, use_models: bool = True):
         self.strategy = strategy
         self.batch_size = batch_size
+        self.use_models = use_models
         self._compiled: dict[str, _Compiled] = {}
         self._readers: dict[str, WordReader] = {}
+
+    @property
+    def version(self) -> str:
+        """Return the version stored with tags: rules version plus the sentiment models'."""
+        models = [m.version for m in (load_model("sv"), load_model("en"))
+                  if m is not None and self.use_models]
+        if not models:
+            return TAGGER_VERSION
+        return f"{TAGGER_VERSION}+{hashlib.sha1('+'.join(models).encode()).hexdigest()[:8]}"
+
+    def lexicon_scores(self, texts: Sequence[str]) -> list[tuple[float, float, float]]:
+        """Return the lexicon-and-rules (score, positive sum, negative sum) of each text, the
+        features the sentiment models are trained with."""
+        results = self.tag([{"text": t, "_keep_lexicon": True} for t in texts])
+        return [r.pop("_lexicon_features") for r in results]
 
     def _compile(self, lang: str) -> _Compiled:
         if lang in self._compiled:
@@ -94,8 +114,12 @@ class Tagger:
             reader = self._reader(pipe_lang, nlp)
             compiled = self._compile(pipe_lang)
             docs = nlp.tokenizer.pipe((texts[i] for i in indices), batch_size=self.batch_size)
-            for i, doc in zip(indices, docs, strict=True):
-                yield i, self._tag_doc(records[i], langs[i], pipe_lang, doc, reader, compiled)
+            partial = [self._tag_doc(records[i], langs[i], pipe_lang, doc, reader, compiled)
+                       for i, doc in zip(indices, docs, strict=True)]
+            self._apply_models(partial, [texts[i] for i in indices])
+            for i, result in zip(indices, partial, strict=True):
+                self._finish(records[i], result)
+                yield i, result
 
     def _reader(self, lang: str, nlp) -> WordReader:
         reader = self._readers.get(lang)
@@ -103,34 +127,75 @@ class Tagger:
             reader = self._readers[lang] = WordReader(lemma_table(lang), nlp.vocab)
         return reader
 
+    def _apply_models(self, results: list[dict], texts: list[str]) -> None:
+        """Replace the lexicon's mention-level sentiment by the language model's, in one batch
+        per language; the lexicon's evidence words stay as the explanation."""
+        groups: dict[str, list[int]] = defaultdict(list)
+        for n, result in enumerate(results):
+            groups[result["lang"] if result["lang"] in PIPELINE_LANGS else "sv"].append(n)
+        for lang, members in groups.items():
+            model = load_model(lang) if self.use_models else None
+            if model is None:
+                continue
+            probs = model.predict_proba([texts[n] for n in members],
+                                        [results[n]["_lexicon"] for n in members])
+            for n, p in zip(members, probs, strict=True):
+                sentiment = results[n]["sentiment"]
+                sentiment["label"] = LABELS[int(np.argmax(p))]
+                sentiment["score"] = round(float(p[2] - p[0]), 3)
+
     def _tag_doc(self, rec, lang, pipe_lang, doc, reader: WordReader,
                  compiled: _Compiled) -> dict:
         text_words = reader.read(doc)
         words = text_words.words
-        sentence_scores = score_sentences(words, pipe_lang, text_words.n_sents,
-                                          text_words.exclamations)
+        lexicon_lang = pipe_lang if lang in PIPELINE_LANGS else None
+        sentence_scores = (score_sentences(words, lexicon_lang, text_words.n_sents,
+                                           text_words.exclamations) if lexicon_lang
+                           else score_sentences([], "en", text_words.n_sents, []))
         sentiment: Sentiment = combine(sentence_scores)
 
         def aspect(sent: int) -> str:
             return label_of(normalise(sentence_scores[min(sent, len(sentence_scores) - 1)].total))
 
-        keywords = _aggregate(compiled.keywords.find(words), aspect)
-        topics = _top_topics(compiled.topics.find(words), aspect)
-        messages = self._messages(compiled, words, aspect)
-        voice = detect_voice(
-            source_voice=rec.get("source_voice"), author=rec.get("author"), url=rec.get("url"),
-            own_accounts=self.strategy.voice.own_accounts,
-            own_domains=self.strategy.voice.own_domains)
+        positive = sum(w for s in sentence_scores for _, w in s.evidence if w > 0)
+        negative = -sum(w for s in sentence_scores for _, w in s.evidence if w < 0)
         return {
             "id": rec.get("id"),
             "lang": lang,
             "sentiment": {"label": sentiment.label, "score": sentiment.score,
                           "evidence": sentiment.evidence},
-            "keywords": keywords,
-            "messages": messages,
-            "topics": topics,
-            "voice": voice,
+            "keywords": _aggregate(compiled.keywords.find(words), aspect),
+            "messages": self._messages(compiled, words, aspect),
+            "topics": _top_topics(compiled.topics.find(words), aspect),
+            "_lexicon": (sentiment.score, positive, negative),
+            "_text": doc.text,
         }
+
+    def _finish(self, rec: dict, result: dict) -> None:
+        """Add what depends on the final sentiment: voice, echo, audience, intent."""
+        lexicon = result.pop("_lexicon", None)
+        if rec.get("_keep_lexicon"):
+            result["_lexicon_features"] = lexicon
+        text = result.pop("_text")
+        sentiment = result["sentiment"]
+        own = self.strategy.voice
+        voice = detect_voice(
+            source_voice=rec.get("source_voice"), author=rec.get("author"), url=rec.get("url"),
+            own_accounts=own.own_accounts, own_domains=own.own_domains,
+            own_names=own.own_names, source_kind=rec.get("source_kind"))
+        intent, intent_evidence = detect_intent(text, sentiment["label"], sentiment["score"],
+                                                voice)
+        audience, audience_score, audience_evidence = detect_audience(
+            text=text, voice=voice, author=rec.get("author"),
+            author_description=rec.get("author_description"), url=rec.get("url"))
+        result["audiences"] = [{"id": audience, "score": audience_score,
+                                "sentiment": sentiment["label"], "evidence": audience_evidence}]
+        result["voice"] = voice
+        result["echo"] = is_echo(voice=voice, relation=rec.get("relation"), text=text,
+                                 parent_author=rec.get("parent_author"),
+                                 own_accounts=own.own_accounts)
+        result["intent"] = intent
+        result["intent_evidence"] = intent_evidence
 
     def _messages(self, compiled: _Compiled, words, aspect) -> list[dict]:
         hits = compiled.cues.find(words)

@@ -120,9 +120,24 @@ class WordReader:
                     words.append(Word(part, low, lemma, sent, idx, True))
         if len(exclamations) > 1 and not (words and words[-1].sent == sent):
             exclamations.pop()  # the text ended with end punctuation: no empty last sentence
-        return TextWords(words, exclamations)
+        return TextWords(_join_emoji_sentences(words), exclamations)
 
 
 def doc_words(doc: Doc, table: LemmaTable) -> TextWords:
     """Return the words of one doc (see WordReader.read); for batches keep a WordReader."""
     return WordReader(table, doc.vocab).read(doc)
+
+
+def _join_emoji_sentences(words: list[Word]) -> list[Word]:
+    """Attach a "sentence" of only emoji ("Bra! 👍") to the sentence before it."""
+    alpha = {w.sent for w in words if w.lower[:1].isalnum()}
+    if all(w.sent in alpha or w.sent == 0 for w in words):
+        return words
+    joined, last = [], 0
+    for word in words:
+        if word.sent in alpha or word.sent == 0:
+            last = word.sent
+            joined.append(word)
+        else:
+            joined.append(Word(word.text, word.lower, word.lemma, last, word.start, word.hashtag))
+    return joined

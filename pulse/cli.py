@@ -156,6 +156,43 @@ def analyze(file: str = typer.Argument("-", help="JSON Lines or CSV file; - read
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 
+DEFAULT_TWEETS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / \
+    "en_tweets_train.csv"
+
+
+@app.command()
+def train(
+    en_tweets: Path = typer.Option(None, "--en-tweets",
+                                   help="en_tweets_train.csv (TweetEval); default ../shared/data."),
+    lang: list[str] = typer.Option(["sv", "en"], "--lang", help="Languages to train."),
+):
+    """Train the sentiment models (project data + gold tune part + tweets) into nlp/models/."""
+    from nlp import sentiment_model as sm
+    from nlp.tagger import Tagger
+
+    settings = _settings()
+    lexicon = Tagger(settings.strategy, use_models=False)
+    gold = Path(__file__).resolve().parent.parent / "tests" / "data" / "gold.jsonl"
+    for code in lang:
+        examples = sm.project_examples(code) + sm.gold_examples(gold, code)
+        trained_on = {"project": len(sm.project_examples(code)),
+                      "gold_tune": len(sm.gold_examples(gold, code))}
+        if code == "en":
+            path = en_tweets or DEFAULT_TWEETS
+            if not path.is_file():
+                _fail(f"{path}: not found; give --en-tweets PATH to en_tweets_train.csv")
+            tweets = sm.tweet_examples(path)
+            examples += tweets
+            trained_on["en_tweets_train.csv (hash-held-out 10 % excluded)"] = len(tweets)
+        if not examples:
+            _fail(f"no training data for {code!r}")
+        texts = [t for t, _ in examples]
+        console.print(f"{code}: {len(examples)} examples {sm.describe(examples)}; features …")
+        model = sm.train(code, texts, [label for _, label in examples],
+                         lexicon.lexicon_scores(texts), trained_on)
+        console.print(f"{code}: wrote {sm.model_path(code)} version {model.version}")
+
+
 DATA_OPTION = typer.Option(None, "--data", "-d", help="Labelled CSV (text,label); repeatable.")
 
 

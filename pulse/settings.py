@@ -154,6 +154,7 @@ class LabelledId(_Strict):
 class VoiceConfig(_Strict):
     own_domains: list[str] = Field(default_factory=list)
     own_accounts: list[str] = Field(default_factory=list)
+    own_names: list[str] = Field(default_factory=list)
 
 
 def _check_ids(entries: list, expected: tuple[str, ...], what: str) -> None:
