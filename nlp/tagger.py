@@ -114,8 +114,8 @@ class Tagger:
             reader = self._reader(pipe_lang, nlp)
             compiled = self._compile(pipe_lang)
             docs = nlp.tokenizer.pipe((texts[i] for i in indices), batch_size=self.batch_size)
-            partial = [self._tag_doc(records[i], langs[i], pipe_lang, doc, reader, compiled)
-                       for i, doc in zip(indices, docs, strict=True)]
+            partial = [self._tag_doc(records[i], langs[i], pipe_lang, doc, reader, compiled,
+                                     texts[i]) for i, doc in zip(indices, docs, strict=True)]
             self._apply_models(partial, [texts[i] for i in indices])
             for i, result in zip(indices, partial, strict=True):
                 self._finish(records[i], result)
@@ -145,7 +145,7 @@ class Tagger:
                 sentiment["score"] = round(float(p[2] - p[0]), 3)
 
     def _tag_doc(self, rec, lang, pipe_lang, doc, reader: WordReader,
-                 compiled: _Compiled) -> dict:
+                 compiled: _Compiled, text: str) -> dict:
         text_words = reader.read(doc)
         words = text_words.words
         lexicon_lang = pipe_lang if lang in PIPELINE_LANGS else None
@@ -168,7 +168,7 @@ class Tagger:
             "messages": self._messages(compiled, words, aspect),
             "topics": _top_topics(compiled.topics.find(words), aspect),
             "_lexicon": (sentiment.score, positive, negative),
-            "_text": doc.text,
+            "_text": text,
         }
 
     def _finish(self, rec: dict, result: dict) -> None:

@@ -127,6 +127,63 @@ def tag():
 
 
 @app.command()
+def retag():
+    """Re-tag every mention with the current tagger (after `pulse train`); old tags stay
+    current until the new ones are all written."""
+    from nlp.tagger import Tagger
+    from pulse import jobs
+    from store.db import transaction
+    from store.models import Mention
+
+    settings = _settings()
+    engine = _engine()
+    tagger = Tagger(settings.strategy)
+    with transaction(engine) as session:
+        from sqlalchemy import func, select
+
+        total = session.scalar(select(func.count(Mention.id))) or 0
+    with _progress() as progress:
+        task = progress.add_task(f"re-tagging ({tagger.version})", total=total)
+        n = jobs.retag(engine, settings, tagger, on_batch=lambda k: progress.advance(task, k))
+    console.print(f"re-tagged {n} mentions with {tagger.version}")
+
+
+@app.command()
+def correct(
+    mention_id: int = typer.Argument(..., help="The mention's id (see `pulse export`)."),
+    kind: str = typer.Argument(..., help="sentiment, keyword, message, topic, intent, "
+                                         "audience or voice"),
+    value: str = typer.Argument(..., help="The id to set (or add/remove), e.g. negative, open."),
+    author: str = typer.Option(..., "--author", help="Who corrects (kept with the correction)."),
+    remove: bool = typer.Option(False, "--remove", help="Remove a keyword/message/topic."),
+    note: str = typer.Option(None, "--note", help="Why, for the record."),
+):
+    """Correct a mention's tag; the correction wins over the machine and covers its copies."""
+    from store.corrections import CorrectionError, add_correction, story_members
+    from store.db import transaction
+
+    settings = _settings()
+    engine = _engine()
+    strategy = settings.strategy
+    allowed = {"sentiment": ("positive", "neutral", "negative"),
+               "keyword": [k.id for k in strategy.keyword],
+               "message": [m.id for m in strategy.message],
+               "topic": [t.id for t in strategy.topic],
+               "audience": [g.id for g in strategy.target_group],
+               "intent": ("inform", "praise", "criticism", "question", "idea_need"),
+               "voice": ("own", "third_party")}
+    try:
+        with transaction(engine) as session:
+            add_correction(session, mention_id, kind, value, author, remove=remove, note=note,
+                           allowed=allowed)
+            copies = len(story_members(session, mention_id))
+    except CorrectionError as exc:
+        _fail(str(exc), 2)
+    console.print(f"corrected mention {mention_id} ({copies} cop{'y' if copies == 1 else 'ies'} "
+                  f"of its story): {kind} {'−' if remove else '='} {value}")
+
+
+@app.command()
 def analyze(file: str = typer.Argument("-", help="JSON Lines or CSV file; - reads stdin.")):
     """Tag texts without a database: one JSON line out per input record, in input order."""
     from nlp.tagger import Tagger
@@ -173,10 +230,13 @@ def train(
     settings = _settings()
     lexicon = Tagger(settings.strategy, use_models=False)
     gold = Path(__file__).resolve().parent.parent / "tests" / "data" / "gold.jsonl"
+    corrected = _corrected_sentiment()
     for code in lang:
-        examples = sm.project_examples(code) + sm.gold_examples(gold, code)
+        examples = (sm.project_examples(code) + sm.gold_examples(gold, code)
+                    + corrected.get(code, []))
         trained_on = {"project": len(sm.project_examples(code)),
-                      "gold_tune": len(sm.gold_examples(gold, code))}
+                      "gold_tune": len(sm.gold_examples(gold, code)),
+                      "corrections": len(corrected.get(code, []))}
         if code == "en":
             path = en_tweets or DEFAULT_TWEETS
             if not path.is_file():
@@ -191,6 +251,32 @@ def train(
         model = sm.train(code, texts, [label for _, label in examples],
                          lexicon.lexicon_scores(texts), trained_on)
         console.print(f"{code}: wrote {sm.model_path(code)} version {model.version}")
+
+
+def _corrected_sentiment() -> dict[str, list[tuple[str, str]]]:
+    """Return analysts' sentiment corrections as (text, label) per language, if a database
+    is set up; training goes on without them otherwise."""
+    from sqlalchemy import select
+
+    from store.db import make_engine, require_migrated, transaction
+    from store.models import Correction, Mention
+
+    engine = make_engine()
+    try:
+        require_migrated(engine)
+    except Exception:  # no database (yet), or unreachable: nothing corrected to learn from
+        return {}
+    out: dict[str, list[tuple[str, str]]] = {}
+    with transaction(engine) as session:
+        latest: dict[int, tuple[str, str, str]] = {}
+        for mention_id, value, text, lang in session.execute(
+                select(Correction.mention_id, Correction.value, Mention.text, Mention.lang)
+                .join(Mention, Mention.id == Correction.mention_id)
+                .where(Correction.kind == "sentiment").order_by(Correction.id)):
+            latest[mention_id] = (text, value, lang if lang in ("sv", "en") else "sv")
+    for text, value, lang in latest.values():
+        out.setdefault(lang, []).append((text, value))
+    return out
 
 
 DATA_OPTION = typer.Option(None, "--data", "-d", help="Labelled CSV (text,label); repeatable.")
@@ -225,6 +311,34 @@ def evaluate(
             _fail(f"{path}: no such file")
         print()
         print(format_report(str(path), [evaluate_sentiment_csv(tagger, path)], detail=not brief))
+
+
+@app.command()
+def topics(weeks: int = typer.Option(8, "--weeks", help="How many recent weeks to show."),
+           voice: str = typer.Option("third_party", "--voice", help="third_party, own or all")):
+    """Show emerging topics week by week (NMF over a rolling 4-week window), with growth."""
+    from datetime import date, timedelta
+
+    from nlp.emerging import track
+    from store.db import transaction
+    from store.queries import Filters, texts_by_week
+
+    engine = _engine()
+    start = date.today() - timedelta(weeks=weeks + 3)
+    with transaction(engine) as session:
+        docs = texts_by_week(session, Filters(start=start,
+                                              voice=None if voice == "all" else voice))
+    by_week = track(docs)
+    if not any(by_week.values()):
+        console.print("too few mentions in the period to find topics")
+        return
+    for week, found in sorted(by_week.items())[-weeks:]:
+        print(f"week of {week}")
+        for topic in found[:6]:
+            growth = "new" if topic.is_new else (
+                f"x{topic.growth:.1f}" if topic.growth not in (None, float("inf")) else "–")
+            print(f"  {topic.id:<16} {topic.weight:>5.0%}  {growth:>6}  "
+                  f"{', '.join(topic.terms)}")
 
 
 @app.command()

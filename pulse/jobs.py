@@ -21,10 +21,18 @@ from collectors.filters import FilterSyntaxError
 from collectors.http import Fetcher
 from pulse import health
 from pulse.settings import Settings, SourceConfig
+from store.corrections import apply_corrections
 from store.db import transaction
-from store.models import FetchState, Mention, Source, utcnow
+from store.models import Author, FetchState, Mention, Source, utcnow
 from store.stories import group_pending
-from store.writes import record_failure, record_success, save_items, save_tagging, sync_sources
+from store.writes import (
+    record_failure,
+    record_success,
+    save_items,
+    save_tagging,
+    switch_version,
+    sync_sources,
+)
 
 log = logging.getLogger("pulse.jobs")
 
@@ -178,20 +186,66 @@ def tag_pending(engine: Engine, settings: Settings, tagger=None, batch_size: int
     while True:
         with transaction(engine) as session:
             rows = session.execute(
-                select(Mention.id, Mention.title, Mention.text, Mention.url, Mention.voice,
-                       Mention.kind)
+                _tag_input()
                 .where(or_(Mention.tagger_version.is_(None),
                            Mention.tagger_version != tagger.version), Mention.id > last_id)
                 .order_by(Mention.id).limit(batch_size)).all()
             if not rows:
                 break
-            records = [{"id": r.id, "title": r.title if r.kind != "blog_comment" else None,
-                        "text": r.text, "url": r.url, "source_voice": r.voice} for r in rows]
-            for row, result in zip(rows, tagger.tag(records), strict=True):
+            for row, result in zip(rows, tagger.tag(_records(rows)), strict=True):
                 save_tagging(session, row.id, result, tagger.version)
+            apply_corrections(session, [r.id for r in rows])
             last_id = rows[-1].id
         done += len(rows)
         log.info("tag batch=%d total=%d version=%s", len(rows), done, tagger.version)
         if on_batch:
             on_batch(len(rows))
+    return done
+
+
+def _tag_input():
+    """Select what the tagger reads of a mention: text, URL, author, source kind, relation."""
+    return (select(Mention.id, Mention.title, Mention.text, Mention.url, Mention.voice,
+                   Mention.kind, Mention.relation, Author.handle, Author.name,
+                   Author.description)
+            .join(Author, Author.id == Mention.author_id, isouter=True))
+
+
+def _records(rows) -> list[dict]:
+    return [{"id": r.id, "title": r.title if r.kind != "blog_comment" else None,
+             "text": r.text, "url": r.url, "source_voice": r.voice, "source_kind": r.kind,
+             "relation": r.relation, "author": r.handle if r.kind == "post" else r.name,
+             "author_description": r.description} for r in rows]
+
+
+def retag(engine: Engine, settings: Settings, tagger=None, batch_size: int | None = None,
+          on_batch: Callable[[int], None] | None = None) -> int:
+    """Re-tag every mention with the current tagger version. The new tags are written next to
+    the old ones, which stay current (and shown) until all are done; then one transaction
+    switches every mention to the new version and removes the old tags. Corrections are
+    re-applied. Return how many mentions were re-tagged."""
+    from nlp.tagger import Tagger
+
+    group_stories(engine)
+    tagger = tagger or Tagger(settings.strategy)
+    version = tagger.version
+    batch_size = batch_size or settings.pulse.tagging.batch_size
+    done, last_id = 0, 0
+    while True:
+        with transaction(engine) as session:
+            rows = session.execute(_tag_input().where(Mention.id > last_id)
+                                   .order_by(Mention.id).limit(batch_size)).all()
+            if not rows:
+                break
+            for row, result in zip(rows, tagger.tag(_records(rows)), strict=True):
+                save_tagging(session, row.id, result, version, update_mention=False)
+            apply_corrections(session, [r.id for r in rows], version, update_mention=False)
+            last_id = rows[-1].id
+        done += len(rows)
+        log.info("retag batch=%d total=%d version=%s", len(rows), done, version)
+        if on_batch:
+            on_batch(len(rows))
+    with transaction(engine) as session:
+        switched = switch_version(session, version)
+    log.info("retag switched=%d version=%s", switched, version)
     return done

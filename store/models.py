@@ -191,3 +191,20 @@ class MentionBand(Base):
     mention_id: Mapped[int] = mapped_column(
         ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True)
     band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+
+class Correction(Base):
+    """An analyst's correction of a mention's tag. Never overwritten; wins over machine tags
+    and applies to every copy of the same story."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (Index("ix_corrections_mention", "mention_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))     # sentiment, keyword, message, topic …
+    value: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(10))   # set (one-valued kinds), add, remove
+    author: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

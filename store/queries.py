@@ -177,3 +177,12 @@ def iter_export_rows(session: Session, f: Filters, batch: int = 1000) -> Iterato
                 "tagger_version": m.tagger_version,
             }
         last_id = ids[-1]
+
+
+def texts_by_week(session: Session, f: Filters) -> list[tuple[int, date, str, str]]:
+    """Return (id, local week, language, title + text) of tagged mentions, one per story."""
+    stmt = (select(Mention.id, Mention.local_week, Mention.lang, Mention.title, Mention.text)
+            .where(Mention.tagger_version.is_not(None), Mention.story_id.is_(None))
+            .order_by(Mention.id))
+    return [(i, week, lang or "other", f"{title or ''} {text}".strip())
+            for i, week, lang, title, text in session.execute(_apply(stmt, f))]

@@ -155,20 +155,51 @@ def enable_source(session: Session, key: str) -> bool:
     return True
 
 
-def save_tagging(session: Session, mention_id: int, result: dict, version: str) -> None:
-    """Replace the mention's tags of `version` with `result` (an analyze() record) and label it."""
+def save_tagging(session: Session, mention_id: int, result: dict, version: str,
+                 update_mention: bool = True) -> None:
+    """Replace the mention's tags of `version` with `result` (an analyze() record); with
+    `update_mention`, also make it the mention's current labels and version."""
     session.execute(delete(Tag).where(Tag.mention_id == mention_id, Tag.tagger_version == version))
     sentiment = result["sentiment"]
-    tags = [{"mention_id": mention_id, "kind": "sentiment", "value": sentiment["label"],
-             "score": sentiment["score"], "sentiment": sentiment["label"],
-             "evidence": sentiment["evidence"], "tagger_version": version}]
+
+    def tag(kind: str, value: str, score: float = 1.0, aspect: str | None = None,
+            evidence: list | None = None) -> dict:
+        return {"mention_id": mention_id, "kind": kind, "value": value, "score": score,
+                "sentiment": aspect, "evidence": evidence or [], "tagger_version": version}
+
+    tags = [tag("sentiment", sentiment["label"], sentiment["score"], sentiment["label"],
+                sentiment["evidence"]),
+            tag("lang", result["lang"]), tag("voice", result["voice"])]
     for kind, key in (("keyword", "keywords"), ("message", "messages"), ("topic", "topics"),
                       ("audience", "audiences")):
-        for tag in result.get(key, []):
-            tags.append({"mention_id": mention_id, "kind": kind, "value": tag["id"],
-                         "score": tag["score"], "sentiment": tag["sentiment"],
-                         "evidence": tag["evidence"], "tagger_version": version})
+        tags += [tag(kind, t["id"], t["score"], t["sentiment"], t["evidence"])
+                 for t in result.get(key, [])]
+    if result.get("intent"):
+        tags.append(tag("intent", result["intent"], 1.0, sentiment["label"],
+                        result.get("intent_evidence")))
+    if result.get("echo"):
+        tags.append(tag("echo", "echo"))
     session.execute(Tag.__table__.insert(), tags)
-    session.execute(update(Mention).where(Mention.id == mention_id).values(
-        lang=result["lang"], sentiment=sentiment["label"], sentiment_score=sentiment["score"],
-        voice=result["voice"], tagger_version=version, tagged_at=utcnow()))
+    if update_mention:
+        session.execute(update(Mention).where(Mention.id == mention_id).values(
+            lang=result["lang"], sentiment=sentiment["label"], sentiment_score=sentiment["score"],
+            voice=result["voice"], tagger_version=version, tagged_at=utcnow()))
+
+
+def switch_version(session: Session, version: str) -> int:
+    """Make `version` current for every mention that has its tags (labels copied from them),
+    then drop older tags of those mentions; return how many mentions switched."""
+    def label(kind: str, column=Tag.value):
+        return (select(column).where(Tag.mention_id == Mention.id, Tag.kind == kind,
+                                     Tag.tagger_version == version)
+                .limit(1).scalar_subquery())
+
+    has_new = select(Tag.id).where(Tag.mention_id == Mention.id, Tag.kind == "sentiment",
+                                   Tag.tagger_version == version).exists()
+    switched = session.execute(update(Mention).where(has_new).values(
+        sentiment=label("sentiment"), sentiment_score=label("sentiment", Tag.score),
+        lang=label("lang"), voice=label("voice"), tagger_version=version,
+        tagged_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    session.execute(delete(Tag).where(Tag.tagger_version != version, Tag.mention_id.in_(
+        select(Mention.id).where(Mention.tagger_version == version))))
+    return switched
