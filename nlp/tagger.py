@@ -32,9 +32,7 @@ MAX_TOPICS = 3
 
 @dataclass
 class _Compiled:
-    keywords: TermMatcher
-    topics: TermMatcher
-    cues: TermMatcher
+    matcher: TermMatcher  # keywords ("k:…"), topics ("t:…") and message cues ("c:…") at once
     rules: dict[str, list[list[str]]]  # message id -> rules -> cue entry ids
 
 
@@ -67,24 +65,21 @@ class Tagger:
         if lang in self._compiled:
             return self._compiled[lang]
         table = lemma_table(lang)
-        keyword_terms = {k.id: list(getattr(k, lang)) for k in self.strategy.keyword}
-        excludes = {k.id: k.exclude for k in self.strategy.keyword}
-        cue_terms: dict[str, list[str]] = {}
+        terms = {f"k:{k.id}": list(getattr(k, lang)) for k in self.strategy.keyword}
+        excludes = {f"k:{k.id}": k.exclude for k in self.strategy.keyword}
+        terms |= {f"t:{t.id}": t.terms for t in self.strategy.topic}
+        excludes |= {f"t:{t.id}": t.exclude for t in self.strategy.topic}
         rules: dict[str, list[list[str]]] = {}
         for message in self.strategy.message:
             rules[message.id] = []
             for r, rule in enumerate(message.rules):
                 group_ids = []
                 for g, group in enumerate(rule):
-                    cue_id = f"{message.id}/{r}/{g}"
-                    cue_terms[cue_id] = [c.strip() for c in group.split("|") if c.strip()]
+                    cue_id = f"c:{message.id}/{r}/{g}"
+                    terms[cue_id] = [c.strip() for c in group.split("|") if c.strip()]
                     group_ids.append(cue_id)
                 rules[message.id].append(group_ids)
-        compounds = lang == "sv"
-        topics = TermMatcher({t.id: t.terms for t in self.strategy.topic}, table,
-                             {t.id: t.exclude for t in self.strategy.topic}, compounds)
-        compiled = _Compiled(TermMatcher(keyword_terms, table, excludes, compounds), topics,
-                             TermMatcher(cue_terms, table, compounds=compounds), rules)
+        compiled = _Compiled(TermMatcher(terms, table, excludes, compounds=lang == "sv"), rules)
         self._compiled[lang] = compiled
         return compiled
 
@@ -157,6 +152,9 @@ class Tagger:
         def aspect(sent: int) -> str:
             return label_of(normalise(sentence_scores[min(sent, len(sentence_scores) - 1)].total))
 
+        hits: dict[str, list[Hit]] = {"k": [], "t": [], "c": []}
+        for hit in compiled.matcher.find(words):
+            hits[hit.entry[0]].append(hit)
         positive = sum(w for s in sentence_scores for _, w in s.evidence if w > 0)
         negative = -sum(w for s in sentence_scores for _, w in s.evidence if w < 0)
         return {
@@ -164,9 +162,9 @@ class Tagger:
             "lang": lang,
             "sentiment": {"label": sentiment.label, "score": sentiment.score,
                           "evidence": sentiment.evidence},
-            "keywords": _aggregate(compiled.keywords.find(words), aspect),
-            "messages": self._messages(compiled, words, aspect),
-            "topics": _top_topics(compiled.topics.find(words), aspect),
+            "keywords": _aggregate(hits["k"], aspect),
+            "messages": self._messages(compiled, hits["c"], aspect),
+            "topics": _top_topics(hits["t"], aspect),
             "_lexicon": (sentiment.score, positive, negative),
             "_text": text,
         }
@@ -197,8 +195,7 @@ class Tagger:
         result["intent"] = intent
         result["intent_evidence"] = intent_evidence
 
-    def _messages(self, compiled: _Compiled, words, aspect) -> list[dict]:
-        hits = compiled.cues.find(words)
+    def _messages(self, compiled: _Compiled, hits: list[Hit], aspect) -> list[dict]:
         by_sent: dict[int, dict[str, list[Hit]]] = defaultdict(lambda: defaultdict(list))
         for hit in hits:
             by_sent[hit.sent][hit.entry].append(hit)
@@ -233,7 +230,7 @@ def _top_topics(hits: list[Hit], aspect) -> list[dict]:
 def _aggregate(hits: list[Hit], aspect) -> list[dict]:
     by_entry: dict[str, list[Hit]] = defaultdict(list)
     for hit in hits:
-        by_entry[hit.entry].append(hit)
+        by_entry[hit.entry[2:]].append(hit)  # strip the namespace ("k:", "t:")
     tags = []
     for entry, entry_hits in sorted(by_entry.items()):
         best = max(entry_hits, key=lambda h: h.score)

@@ -111,9 +111,12 @@ class TermMatcher:
         # the lemma "skola", which must not match "skol*").
         found += [(e, t, SCORE_PREFIX) for p, e, t in self.prefixes
                   if lower.startswith(p) and allowed(e)]
-        if not found and self.compounds and len(lower) >= COMPOUND_MIN_LEN and lower.isalpha():
+        if self.compounds and len(lower) >= COMPOUND_MIN_LEN and lower.isalpha():
+            # Entries may be namespaced ("k:open", "t:privacy"): a direct hit in one namespace
+            # must not hide a compound hit in another.
+            direct = {e.split(":", 1)[0] for e, _, _ in found}
             found += [(e, t, SCORE_COMPOUND) for e, t, _ in self._compound_hits(lower)
-                      if allowed(e)]
+                      if e.split(":", 1)[0] not in direct and allowed(e)]
         result = tuple(found)
         if len(self._word_cache) < 1_000_000:
             self._word_cache[key] = result
