@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 
 from collectors.base import Item
 from collectors.errors import CollectError
-from collectors.text import html_to_text
+from collectors.text import html_to_text, parse_iso_utc
 
 JSON_FEED_TYPES = ("application/feed+json", "application/json")
 _BOM = b"\xef\xbb\xbf"
@@ -36,14 +36,7 @@ def _plain(value: Any) -> str:
     return " ".join(html.unescape(value).split()) if isinstance(value, str) else ""
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+_time = parse_iso_utc
 
 
 def _url(value: Any, base: str) -> str | None:

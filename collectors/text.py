@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
+from typing import Any
 
 _BLOCK = {"p", "br", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
 _SKIP = {"script", "style", "noscript", "template"}
@@ -45,3 +47,15 @@ def html_to_text(markup: str | None) -> str:
     text = "".join(parser.parts)
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return re.sub(r"\n{2,}", "\n", "\n".join(line for line in lines if line)).strip()
+
+
+def parse_iso_utc(value: Any) -> datetime | None:
+    """Return an ISO 8601 time as an aware UTC datetime (naive values are taken as UTC), or
+    None when it is missing or not a time."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

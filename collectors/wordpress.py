@@ -23,7 +23,7 @@ from collectors.base import CollectResult, Item
 from collectors.errors import CollectError
 from collectors.filters import ItemFilter
 from collectors.http import Fetcher, Response
-from collectors.text import html_to_text
+from collectors.text import html_to_text, parse_iso_utc
 from collectors.urls import canonical_url
 
 PER_PAGE = 100
@@ -42,13 +42,9 @@ def build(cfg: Any, fetcher: Fetcher) -> WordPressApiCollector:
 
 def parse_wp_time(value: Any) -> datetime | None:
     """Return a WordPress `date_gmt` as an aware UTC datetime (naive values are UTC)."""
-    if not isinstance(value, str) or not value.strip() or value.startswith("0000-00-00"):
+    if isinstance(value, str) and value.startswith("0000-00-00"):
         return None
-    try:
-        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return parse_iso_utc(value)
 
 
 def _rendered(record: dict[str, Any], key: str) -> str:

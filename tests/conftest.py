@@ -91,6 +91,22 @@ def make_settings(base: Settings, sources: list[dict], **http) -> Settings:
     return new
 
 
+def write_config(tmp_path: Path, sources_toml: str) -> Path:
+    """Return a config folder with the shipped pulse.toml and strategy.toml and these sources."""
+    config = tmp_path / "config"
+    config.mkdir()
+    for name in ("pulse.toml", "strategy.toml"):
+        (config / name).write_text((REPO / "config" / name).read_text(encoding="utf-8"),
+                                   encoding="utf-8")
+    (config / "sources.toml").write_text(sources_toml, encoding="utf-8")
+    return config
+
+
+def feed_source_toml(key: str, url: str) -> str:
+    """Return one [[source]] table of kind feed."""
+    return f'[[source]]\nkey = "{key}"\nkind = "feed"\nurl = "{url}"\n\n'
+
+
 def fixture_bytes(name: str) -> bytes:
     """Return a file from tests/fixtures."""
     return (FIXTURES / name).read_bytes()

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO, fixture_bytes
+from tests.conftest import REPO, feed_source_toml, fixture_bytes, write_config
 
 
 def pulse(*args, env=None, stdin=None, cwd=REPO):
@@ -32,13 +32,7 @@ def test_commands_refuse_an_unmigrated_database(tmp_path):
 
 
 def test_invalid_config_stops_with_file_and_key(tmp_path):
-    config = tmp_path / "config"
-    config.mkdir()
-    for name in ("pulse.toml", "strategy.toml"):
-        (config / name).write_text((REPO / "config" / name).read_text(encoding="utf-8"),
-                                   encoding="utf-8")
-    (config / "sources.toml").write_text('[[source]]\nkey = "x"\nkind = "rss"\n',
-                                         encoding="utf-8")
+    config = write_config(tmp_path, '[[source]]\nkey = "x"\nkind = "rss"\n')
     result = pulse("analyze", "-", env={"PULSE_CONFIG_DIR": str(config)}, stdin="")
     assert result.returncode == 2
     assert "sources.toml: source[0] (x).kind:" in result.stderr
@@ -93,14 +87,7 @@ def test_analyze_bad_input_is_one_clear_line(tmp_path):
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_collect_tag_export_through_the_cli(tmp_path, server, fmt):
     server.route("/rss", fixture_bytes("news_rss.xml"))
-    config = tmp_path / "config"
-    config.mkdir()
-    for name in ("pulse.toml", "strategy.toml"):
-        (config / name).write_text((REPO / "config" / name).read_text(encoding="utf-8"),
-                                   encoding="utf-8")
-    (config / "sources.toml").write_text(
-        f'[[source]]\nkey = "news"\nkind = "feed"\nurl = "{server.url("/rss")}"\n',
-        encoding="utf-8")
+    config = write_config(tmp_path, feed_source_toml("news", server.url("/rss")))
     env = {"PULSE_CONFIG_DIR": str(config),
            "PULSE_DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}"}
     assert pulse("db", "upgrade", env=env).returncode == 0

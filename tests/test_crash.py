@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from store.db import make_engine, transaction, upgrade
 from store.models import Mention, Source
-from tests.conftest import REPO
+from tests.conftest import feed_source_toml, write_config
 
 FEEDS, ITEMS = 6, 250
 
@@ -41,14 +41,8 @@ def _feed(n: int) -> bytes:
 def test_sigkill_mid_run_loses_and_duplicates_nothing(db_url, server, tmp_path):
     for n in range(FEEDS):
         server.route(f"/f{n}", _feed(n), etag=f'"feed{n}"', delay=0.15)
-    config = tmp_path / "config"
-    config.mkdir()
-    for name in ("pulse.toml", "strategy.toml"):
-        (config / name).write_text((REPO / "config" / name).read_text(encoding="utf-8"),
-                                   encoding="utf-8")
-    (config / "sources.toml").write_text("".join(
-        f'[[source]]\nkey = "f{n}"\nkind = "feed"\nurl = "{server.url(f"/f{n}")}"\n\n'
-        for n in range(FEEDS)), encoding="utf-8")
+    config = write_config(tmp_path, "".join(feed_source_toml(f"f{n}", server.url(f"/f{n}"))
+                                            for n in range(FEEDS)))
     engine = make_engine(db_url)
     upgrade(engine)
     env = {**os.environ, "PULSE_CONFIG_DIR": str(config), "PULSE_DATABASE_URL": db_url}

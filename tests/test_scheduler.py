@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from pulse.scheduler import build_scheduler
 from store.db import transaction
 from store.models import FetchState, Mention, Source
-from tests.conftest import REPO, fixture_bytes, make_settings
+from tests.conftest import feed_source_toml, fixture_bytes, make_settings, write_config
 
 
 def _wait_for(predicate, timeout=60.0):
@@ -56,14 +56,7 @@ def test_jobs_run_isolated_and_never_overlap(engine, server, base_settings):
 
 def test_pulse_run_stops_cleanly_on_ctrl_c(tmp_path, server):
     server.route("/rss", fixture_bytes("news_rss.xml"))
-    config = tmp_path / "config"
-    config.mkdir()
-    for name in ("pulse.toml", "strategy.toml"):
-        (config / name).write_text((REPO / "config" / name).read_text(encoding="utf-8"),
-                                   encoding="utf-8")
-    (config / "sources.toml").write_text(
-        f'[[source]]\nkey = "news"\nkind = "feed"\nurl = "{server.url("/rss")}"\n',
-        encoding="utf-8")
+    config = write_config(tmp_path, feed_source_toml("news", server.url("/rss")))
     env = {**os.environ, "PULSE_CONFIG_DIR": str(config),
            "PULSE_DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite'}"}
     subprocess.run([sys.executable, "-m", "pulse.cli", "db", "upgrade"], env=env, check=True,
