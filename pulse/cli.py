@@ -299,7 +299,8 @@ def evaluate(
         _fail(f"{gold}: no such gold file; give one with --gold")
     print(f"tagger {tagger.version}; gold set {gold}")
     for split, title in (("test", "Gold set, untuned test part (never tuned on)"),
-                         ("tune", "Gold set, tune part"), ("all", "Gold set, all")):
+                         ("tune", "Gold set, tune part (rules tuned, sentiment trained on it)"),
+                         ("all", "Gold set, all")):
         records = load_gold(gold, split)
         if records:
             print()
