@@ -95,11 +95,12 @@ def _over_time(url, f: Filters, granularity: str, lang: str) -> None:
     if not rows:
         st.info(t("empty", lang))
         return
-    frame = pd.DataFrame([{t("date", lang): r["bucket"],
+    # Buckets as ordinal labels: bars fill their band (a time axis draws weeks as hairlines).
+    frame = pd.DataFrame([{t("date", lang): r["bucket"].isoformat(),
                            t("sentiment", lang): t(r["sentiment"], lang),
                            t("count", lang): r["count"]} for r in rows])
     chart = alt.Chart(frame).mark_bar().encode(
-        x=alt.X(f"{t('date', lang)}:T", title=None),
+        x=alt.X(f"{t('date', lang)}:O", title=None, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y(f"{t('count', lang)}:Q", stack="zero"),
         color=alt.Color(f"{t('sentiment', lang)}:N", scale=_sentiment_scale(lang)),
         tooltip=list(frame.columns))

@@ -410,7 +410,8 @@ def export(fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl or csv
 def _streamlit(port: int, address: str, env: dict[str, str]) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
            "--server.port", str(port), "--server.address", address,
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "viewer"]
     proc = subprocess.Popen(cmd, env={**os.environ, **env})
     try:
         return proc.wait()
