@@ -57,6 +57,11 @@ _TEXT_CUES: dict[str, re.Pattern] = {
 }
 
 
+# One pass over the text for every group's cues (the group is the name of the match).
+_TEXT_CUE = re.compile("|".join(f"(?P<{group}>{pattern.pattern})"
+                                for group, pattern in _TEXT_CUES.items()), re.IGNORECASE)
+
+
 def detect_audience(*, text: str, voice: str, author: str | None = None,
                     author_description: str | None = None,
                     url: str | None = None) -> tuple[str, float, list[str]]:
@@ -75,7 +80,6 @@ def detect_audience(*, text: str, voice: str, author: str | None = None,
         return "academia", 0.7, [host]
     if host and _PUBLIC_DOMAINS.search(host):
         return "public_sector", 0.7, [host]
-    for group, pattern in _TEXT_CUES.items():
-        if m := pattern.search(text):
-            return group, 0.6, [m.group(0)]
+    if m := _TEXT_CUE.search(text):
+        return m.lastgroup, 0.6, [m.group(0)]
     return "residents", 0.3, []

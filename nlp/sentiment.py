@@ -111,7 +111,20 @@ def normalise(total: float) -> float:
     return total / math.sqrt(total * total + ALPHA) if total else 0.0
 
 
+_WEIGHTS: dict[tuple[str, str, str], float | None] = {}
+
+
 def _weight(word: Word, lang: str, lex: dict[str, float]) -> float | None:
+    key = (lang, word.lower, word.lemma)
+    if key in _WEIGHTS:
+        return _WEIGHTS[key]
+    weight = _lookup_weight(word, lang, lex)
+    if len(_WEIGHTS) < 1_000_000:
+        _WEIGHTS[key] = weight
+    return weight
+
+
+def _lookup_weight(word: Word, lang: str, lex: dict[str, float]) -> float | None:
     for key in (word.lower, word.lemma):
         if key in lex:
             return lex[key]
