@@ -14,7 +14,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 KEYWORD_IDS = (
     "innovative", "open", "connected", "climate_smart",
@@ -33,6 +41,8 @@ TOPIC_IDS = (
     "rankings",
 )
 INTENT_IDS = ("inform", "praise", "criticism", "question", "idea_need")
+CANONICAL_IDS = {"keyword": KEYWORD_IDS, "message": MESSAGE_IDS,
+                 "target_group": TARGET_GROUP_IDS, "topic": TOPIC_IDS}
 SOURCE_KINDS = ("feed", "wordpress_comments", "wordpress_api", "x_user", "x_search",
                 "mastodon_tag", "mastodon_account")
 
@@ -179,28 +189,10 @@ class StrategyFile(_Strict):
     channel: list[LabelledId] = Field(default_factory=list)
     actors: list[str] = Field(default_factory=list)
 
-    @field_validator("keyword")
+    @field_validator("keyword", "message", "target_group", "topic")
     @classmethod
-    def _keyword_ids(cls, value: list) -> list:
-        _check_ids(value, KEYWORD_IDS, "keyword")
-        return value
-
-    @field_validator("message")
-    @classmethod
-    def _message_ids(cls, value: list) -> list:
-        _check_ids(value, MESSAGE_IDS, "message")
-        return value
-
-    @field_validator("target_group")
-    @classmethod
-    def _target_group_ids(cls, value: list) -> list:
-        _check_ids(value, TARGET_GROUP_IDS, "target_group")
-        return value
-
-    @field_validator("topic")
-    @classmethod
-    def _topic_ids(cls, value: list) -> list:
-        _check_ids(value, TOPIC_IDS, "topic")
+    def _canonical_ids(cls, value: list, info: ValidationInfo) -> list:
+        _check_ids(value, CANONICAL_IDS[info.field_name], info.field_name)
         return value
 
     def label(self, kind: str, ident: str, lang: str) -> str:
