@@ -80,14 +80,8 @@ class Fetcher:
         try:
             resp = self.session.get(url, headers=headers, stream=True,
                                     timeout=(self.connect_timeout, self.read_timeout))
-        except requests.exceptions.SSLError as exc:
-            raise CollectError("tls", str(exc)) from exc
-        except requests.exceptions.Timeout as exc:
-            raise CollectError("timeout", f"no answer from {url} within the timeout") from exc
-        except requests.exceptions.InvalidURL as exc:
-            raise CollectError("config", f"invalid URL {url}") from exc
         except requests.exceptions.RequestException as exc:
-            raise CollectError("connection", f"{url}: {type(exc).__name__}") from exc
+            raise request_error(exc, url) from exc
         with resp:
             if resp.status_code == 304:
                 return Response(url, 304, b"", dict(resp.headers),
@@ -98,6 +92,17 @@ class Fetcher:
             raise CollectError("empty", f"{url} returned an empty body")
         return Response(url, resp.status_code, content, dict(resp.headers),
                         resp.headers.get("ETag"), resp.headers.get("Last-Modified"))
+
+
+def request_error(exc: requests.exceptions.RequestException, what: str) -> CollectError:
+    """Return the CollectError for a failed request (TLS, timeout, bad URL, connection)."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return CollectError("tls", f"{what}: {exc}")
+    if isinstance(exc, requests.exceptions.Timeout):
+        return CollectError("timeout", f"no answer from {what} within the timeout")
+    if isinstance(exc, requests.exceptions.InvalidURL):
+        return CollectError("config", f"invalid URL {what}")
+    return CollectError("connection", f"{what}: {type(exc).__name__}")
 
 
 def _retry_after_seconds(value: str | None) -> float | None:

@@ -36,7 +36,7 @@ from requests.utils import get_environ_proxies
 from collectors.base import CollectResult, Item
 from collectors.errors import CollectError
 from collectors.filters import ItemFilter
-from collectors.http import Fetcher
+from collectors.http import Fetcher, request_error
 
 log = logging.getLogger(__name__)
 
@@ -319,12 +319,8 @@ class XCollector:
             raise CollectError(_http_kind(exc), f"{what}: {_exc_text(exc)}") from exc
         except requests.exceptions.JSONDecodeError as exc:
             raise CollectError("malformed", f"{what}: the answer is not JSON ({exc})") from exc
-        except requests.exceptions.SSLError as exc:
-            raise CollectError("tls", f"{what}: {type(exc).__name__}") from exc
-        except requests.exceptions.Timeout as exc:
-            raise CollectError("timeout", f"{what}: no answer within the timeout") from exc
         except requests.exceptions.RequestException as exc:
-            raise CollectError("connection", f"{what}: {type(exc).__name__}") from exc
+            raise request_error(exc, what) from exc
         if not isinstance(body, dict):
             raise CollectError("malformed", f"{what}: the answer is not a JSON object")
         return body

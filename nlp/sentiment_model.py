@@ -120,15 +120,11 @@ def tweet_examples(path: Path, heldout: bool = False) -> list[tuple[str, str]]:
 
 def gold_examples(path: Path, lang: str) -> list[tuple[str, str]]:
     """Return (text, sentiment) from the gold set's tune part in a language (never "test")."""
+    from nlp.evaluate import load_gold
+
     if not path.is_file():
         return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            if record.get("split") == "tune" and record.get("lang") == lang:
-                out.append((record["text"], record["sentiment"]))
-    return out
+    return [(r["text"], r["sentiment"]) for r in load_gold(path, "tune") if r.get("lang") == lang]
 
 
 def describe(examples: Iterable[tuple[str, str]]) -> dict[str, int]:

@@ -232,10 +232,9 @@ def train(
     gold = Path(__file__).resolve().parent.parent / "tests" / "data" / "gold.jsonl"
     corrected = _corrected_sentiment()
     for code in lang:
-        examples = (sm.project_examples(code) + sm.gold_examples(gold, code)
-                    + corrected.get(code, []))
-        trained_on = {"project": len(sm.project_examples(code)),
-                      "gold_tune": len(sm.gold_examples(gold, code)),
+        project, gold_tune = sm.project_examples(code), sm.gold_examples(gold, code)
+        examples = project + gold_tune + corrected.get(code, [])
+        trained_on = {"project": len(project), "gold_tune": len(gold_tune),
                       "corrections": len(corrected.get(code, []))}
         if code == "en":
             path = en_tweets or DEFAULT_TWEETS
