@@ -123,6 +123,7 @@ class Mention(Base):
         Index("ix_mentions_conversation", "conversation_id"),
         Index("ix_mentions_story", "story_id"),
         Index("ix_mentions_story_checked", "story_checked"),
+        Index("ix_mentions_response_status", "response_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,6 +155,8 @@ class Mention(Base):
     sentiment_score: Mapped[float | None] = mapped_column(Float)
     tagger_version: Mapped[str | None] = mapped_column(String(40))
     tagged_at: Mapped[datetime | None]
+    # Analysts' follow-up: NULL, "needs_answer" or "answered"; history in `responses`.
+    response_status: Mapped[str | None] = mapped_column(String(20))
 
     source: Mapped[Source] = relationship()
     author: Mapped[Author | None] = relationship()
@@ -205,6 +208,24 @@ class Correction(Base):
     kind: Mapped[str] = mapped_column(String(20))     # sentiment, keyword, message, topic …
     value: Mapped[str] = mapped_column(String(60))
     action: Mapped[str] = mapped_column(String(10))   # set (one-valued kinds), add, remove
+    author: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+RESPONSE_STATUSES = ("needs_answer", "answered")
+
+
+class Response(Base):
+    """One change of a mention's follow-up status ("needs answer", "answered", cleared), kept
+    as history; the mention's `response_status` holds the latest."""
+
+    __tablename__ = "responses"
+    __table_args__ = (Index("ix_responses_mention", "mention_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    status: Mapped[str | None] = mapped_column(String(20))  # NULL: cleared
     author: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,12 +7,13 @@ mixes two versions into one figure.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
+from pulse.settings import source_channel
 from store.models import Author, FetchState, Mention, Source, Tag
 
 SENTIMENTS = ("positive", "neutral", "negative")
@@ -20,7 +21,11 @@ SENTIMENTS = ("positive", "neutral", "negative")
 
 @dataclass(frozen=True)
 class Filters:
-    """The filter bar: an inclusive local-date range and optional voice, sentiment, tag filters."""
+    """The filter bar: an inclusive local-date range and optional voice, sentiment, tag filters.
+
+    `search` is a case-insensitive substring of title or text; `response` is a follow-up
+    status ("needs_answer", "answered"). Tag filters match the mention's current tags.
+    """
 
     start: date | None = None
     end: date | None = None
@@ -30,6 +35,15 @@ class Filters:
     message: str | None = None
     sources: tuple[str, ...] = field(default_factory=tuple)
     lang: str | None = None
+    topic: str | None = None
+    audience: str | None = None
+    intent: str | None = None
+    city: str | None = None
+    search: str | None = None
+    response: str | None = None
+
+
+TAG_FILTERS = ("keyword", "message", "topic", "audience", "intent", "city")
 
 
 def _story():
@@ -46,6 +60,11 @@ def _has_tag(kind: str, value: str):
             .exists())
 
 
+def _like_pattern(text: str) -> str:
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _apply(stmt: Select, f: Filters) -> Select:
     if f.start:
         stmt = stmt.where(Mention.local_day >= f.start)
@@ -57,13 +76,19 @@ def _apply(stmt: Select, f: Filters) -> Select:
         stmt = stmt.where(Mention.sentiment == f.sentiment)
     if f.lang:
         stmt = stmt.where(Mention.lang == f.lang)
-    if f.keyword:
-        stmt = stmt.where(_has_tag("keyword", f.keyword))
-    if f.message:
-        stmt = stmt.where(_has_tag("message", f.message))
+    for kind in TAG_FILTERS:
+        value = getattr(f, kind)
+        if value:
+            stmt = stmt.where(_has_tag(kind, value))
     if f.sources:
         stmt = stmt.where(Mention.source_id.in_(
             select(Source.id).where(Source.key.in_(f.sources))))
+    if f.search and f.search.strip():
+        pattern = _like_pattern(f.search)
+        stmt = stmt.where(or_(Mention.text.ilike(pattern, escape="\\"),
+                              Mention.title.ilike(pattern, escape="\\")))
+    if f.response:
+        stmt = stmt.where(Mention.response_status == f.response)
     return stmt
 
 
@@ -94,28 +119,107 @@ def tag_counts(session: Session, f: Filters, kind: str) -> list[dict]:
     return [{"value": v, "sentiment": s or "neutral", "count": n} for v, s, n in rows]
 
 
-def latest_mentions(session: Session, f: Filters, limit: int = 50) -> list[dict]:
-    """Return the newest tagged mentions with their source, tags and link."""
-    stmt = (select(Mention, Source.key)
+def _bucket(granularity: str):
+    return Mention.local_day if granularity == "day" else Mention.local_week
+
+
+def tag_volume(session: Session, f: Filters, kind: str, granularity: str = "week") -> list[dict]:
+    """Return [{"bucket", "value", "sentiment", "count"}]: stories per tag value, time bucket
+    and aspect sentiment (keywords, messages, topics or benchmark cities over time)."""
+    bucket = _bucket(granularity)
+    stmt = (select(bucket, Tag.value, Tag.sentiment, func.count(func.distinct(_story())))
+            .join(Mention, _current_tags()).where(Tag.kind == kind)
+            .group_by(bucket, Tag.value, Tag.sentiment).order_by(bucket, Tag.value))
+    return [{"bucket": b, "value": v, "sentiment": s or "neutral", "count": n}
+            for b, v, s, n in session.execute(_apply(stmt, f)).all()]
+
+
+def weekly_by_voice(session: Session, f: Filters) -> list[dict]:
+    """Return [{"week", "voice", "sentiment", "count"}] over all voices (f.voice is ignored):
+    the basis of week-on-week figures and share of voice."""
+    f = replace(f, voice=None)
+    stmt = (select(Mention.local_week, Mention.voice, Mention.sentiment,
+                   func.count(func.distinct(_story())))
+            .where(Mention.sentiment.is_not(None))
+            .group_by(Mention.local_week, Mention.voice, Mention.sentiment)
+            .order_by(Mention.local_week))
+    return [{"week": w, "voice": v, "sentiment": s, "count": n}
+            for w, v, s, n in session.execute(_apply(stmt, f)).all()]
+
+
+def tag_counts_by_voice(session: Session, f: Filters, kind: str) -> dict:
+    """Return {"totals": {voice: stories}, "rows": [{"voice", "value", "count"}]} over all
+    voices (f.voice is ignored): what the city says against what others say, per tag."""
+    f = replace(f, voice=None)
+    totals = dict(session.execute(_apply(
+        select(Mention.voice, func.count(func.distinct(_story())))
+        .where(Mention.tagger_version.is_not(None)).group_by(Mention.voice), f)).all())
+    stmt = (select(Mention.voice, Tag.value, func.count(func.distinct(_story())))
+            .join(Mention, _current_tags()).where(Tag.kind == kind)
+            .group_by(Mention.voice, Tag.value))
+    rows = [{"voice": v, "value": value, "count": n}
+            for v, value, n in session.execute(_apply(stmt, f)).all()]
+    return {"totals": totals, "rows": rows}
+
+
+def tag_pairs(session: Session, f: Filters, kind: str, other_kind: str) -> list[dict]:
+    """Return [{"value", "other", "count"}]: stories carrying both a `kind` tag and an
+    `other_kind` tag (e.g. target group x intent), counted per pair of values."""
+    other = aliased(Tag)
+    stmt = (select(Tag.value, other.value, func.count(func.distinct(_story())))
+            .join(Mention, _current_tags())
+            .join(other, and_(other.mention_id == Mention.id,
+                              other.tagger_version == Mention.tagger_version,
+                              other.kind == other_kind))
+            .where(Tag.kind == kind).group_by(Tag.value, other.value))
+    return [{"value": v, "other": o, "count": n}
+            for v, o, n in session.execute(_apply(stmt, f)).all()]
+
+
+def volume_by_source(session: Session, f: Filters, granularity: str = "week") -> list[dict]:
+    """Return [{"bucket", "source", "count"}]: mentions (every copy) per source and bucket."""
+    bucket = _bucket(granularity)
+    stmt = (select(bucket, Source.key, func.count(Mention.id))
             .join(Source, Source.id == Mention.source_id)
             .where(Mention.tagger_version.is_not(None))
-            .order_by(Mention.published_at.desc(), Mention.id.desc()).limit(limit))
+            .group_by(bucket, Source.key).order_by(bucket))
+    return [{"bucket": b, "source": k, "count": n}
+            for b, k, n in session.execute(_apply(stmt, f)).all()]
+
+
+def latest_mentions(session: Session, f: Filters, limit: int = 50, offset: int = 0) -> list[dict]:
+    """Return the newest tagged mentions with source, author, engagement, follow-up status and
+    every current tag with its evidence (tags[kind] = [{"value", "score", "sentiment",
+    "evidence"}])."""
+    stmt = (select(Mention, Source.key, Author.handle, Author.name)
+            .join(Source, Source.id == Mention.source_id)
+            .join(Author, Author.id == Mention.author_id, isouter=True)
+            .where(Mention.tagger_version.is_not(None))
+            .order_by(Mention.published_at.desc(), Mention.id.desc())
+            .limit(limit).offset(offset))
     rows = session.execute(_apply(stmt, f)).all()
-    ids = [m.id for m, _ in rows]
-    tags: dict[int, dict[str, list[str]]] = {i: {} for i in ids}
-    if ids:
-        for mention_id, kind, value in session.execute(
-            select(Tag.mention_id, Tag.kind, Tag.value).join(Mention, _current_tags())
-            .where(Tag.mention_id.in_(ids), Tag.kind.in_(("keyword", "message")))
-        ):
-            tags[mention_id].setdefault(kind, []).append(value)
+    tags = _tags_of(session, [m.id for m, *_ in rows])
     return [{
         "id": m.id, "published_at": m.published_at, "source": key, "kind": m.kind,
         "title": m.title, "text": m.text, "url": m.url, "lang": m.lang, "voice": m.voice,
+        "author": handle, "author_name": name, "engagement": m.engagement or {},
         "sentiment": m.sentiment, "sentiment_score": m.sentiment_score,
-        "keywords": sorted(tags[m.id].get("keyword", [])),
-        "messages": sorted(tags[m.id].get("message", [])),
-    } for m, key in rows]
+        "response_status": m.response_status, "story_id": m.story_id or m.id,
+        "tags": tags[m.id],
+        "keywords": sorted(t["value"] for t in tags[m.id].get("keyword", [])),
+        "messages": sorted(t["value"] for t in tags[m.id].get("message", [])),
+    } for m, key, handle, name in rows]
+
+
+def _tags_of(session: Session, ids: list[int]) -> dict[int, dict[str, list[dict]]]:
+    tags: dict[int, dict[str, list[dict]]] = {i: {} for i in ids}
+    if ids:
+        for tag in session.scalars(select(Tag).join(Mention, _current_tags())
+                                   .where(Tag.mention_id.in_(ids)).order_by(Tag.id)):
+            tags[tag.mention_id].setdefault(tag.kind, []).append({
+                "value": tag.value, "score": tag.score, "sentiment": tag.sentiment,
+                "evidence": tag.evidence or []})
+    return tags
 
 
 def source_health(session: Session) -> list[dict]:
@@ -127,6 +231,8 @@ def source_health(session: Session) -> list[dict]:
                                         isouter=True).order_by(Source.key)).all()
     return [{
         "key": s.key, "kind": s.kind, "enabled": s.enabled, "voice": s.voice,
+        "channel": source_channel(s.kind, s.voice, (s.settings or {}).get("channel")),
+        "interval": (s.settings or {}).get("interval"),
         "mentions": counts.get(s.id, 0),
         "last_success_at": st.last_success_at if st else None,
         "last_error_at": st.last_error_at if st else None,
@@ -179,10 +285,21 @@ def iter_export_rows(session: Session, f: Filters, batch: int = 1000) -> Iterato
         last_id = ids[-1]
 
 
-def texts_by_week(session: Session, f: Filters) -> list[tuple[int, date, str, str]]:
-    """Return (id, local week, language, title + text) of tagged mentions, one per story."""
+def texts_by_week(session: Session, f: Filters,
+                  per_week: int | None = None) -> list[tuple[int, date, str, str]]:
+    """Return (id, local week, language, title + text) of tagged mentions, one per story;
+    with `per_week`, at most that many per week (the newest ids)."""
     stmt = (select(Mention.id, Mention.local_week, Mention.lang, Mention.title, Mention.text)
-            .where(Mention.tagger_version.is_not(None), Mention.story_id.is_(None))
-            .order_by(Mention.id))
+            .where(Mention.tagger_version.is_not(None), Mention.story_id.is_(None)))
+    stmt = _apply(stmt, f)
+    if per_week:
+        rank = func.row_number().over(partition_by=Mention.local_week,
+                                      order_by=Mention.id.desc()).label("rank")
+        inner = stmt.add_columns(rank).subquery()
+        stmt = (select(inner.c.id, inner.c.local_week, inner.c.lang, inner.c.title,
+                       inner.c.text).where(inner.c.rank <= per_week))
+        rows = session.execute(stmt.order_by(inner.c.id)).all()
+    else:
+        rows = session.execute(stmt.order_by(Mention.id)).all()
     return [(i, week, lang or "other", f"{title or ''} {text}".strip())
-            for i, week, lang, title, text in session.execute(_apply(stmt, f))]
+            for i, week, lang, title, text in rows]

@@ -42,6 +42,7 @@ def sync_sources(session: Session, configs: Iterable[Any]) -> dict[str, Source]:
     existing = {s.key: s for s in session.scalars(select(Source))}
     for cfg in configs:
         settings = cfg.model_dump(exclude={"key", "kind", "url", "voice", "enabled"})
+        settings["channel"] = cfg.effective_channel  # explicit or derived, for queries by channel
         src = existing.get(cfg.key)
         if src is None:
             src = Source(key=cfg.key, kind=cfg.kind, url=cfg.url, voice=cfg.voice,
@@ -179,6 +180,8 @@ def save_tagging(session: Session, mention_id: int, result: dict, version: str,
                         result.get("intent_evidence")))
     if result.get("echo"):
         tags.append(tag("echo", "echo"))
+    tags += [tag("city", c["id"], 1.0, sentiment["label"], c["evidence"])
+             for c in result.get("cities", [])]
     session.execute(Tag.__table__.insert(), tags)
     if update_mention:
         session.execute(update(Mention).where(Mention.id == mention_id).values(

@@ -1,0 +1,123 @@
+"""The shared filter bar in the sidebar and the context every page renders with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import streamlit as st
+
+from dashboard.i18n import t
+from pulse.settings import INTENT_IDS
+from store.queries import SENTIMENTS, Filters
+
+CONTEXT_KEY = "_pulse_context"
+CONTENT_LANGS = ("sv", "en", "other")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a page needs: UI language, filters, time buckets, database URL and settings."""
+
+    lang: str
+    filters: Filters
+    granularity: str
+    url: str | None
+    settings: object
+    channels: dict[str, str]  # source key -> channel id
+
+    def label(self, kind: str, ident: str | None) -> str:
+        """Display label of a strategy id (keyword, message, topic, target_group …)."""
+        if ident is None:
+            return "–"
+        if kind == "intent":
+            return t(f"intent_{ident}", self.lang)
+        if kind == "sentiment":
+            return t(ident, self.lang)
+        kind = {"audience": "target_group", "city": "benchmark_city"}.get(kind, kind)
+        return self.settings.strategy.label(kind, ident, self.lang)
+
+
+SECONDARY = ("sentiment", "topic", "audience", "intent", "content_lang", "channel", "sources")
+
+
+def _select(label: str, options: list[str], key: str, fmt, lang: str, where=None) -> str | None:
+    choice = (where or st.sidebar).selectbox(
+        label, ["*", *options], key=key,
+        format_func=lambda v: t("any", lang) if v == "*" else fmt(v))
+    return None if choice == "*" else choice
+
+
+def _period(lang: str) -> tuple[date, date]:
+    today = date.today()
+    period = st.sidebar.date_input(t("period", lang), value=(today - timedelta(weeks=12), today),
+                                   key="period", format="YYYY-MM-DD")
+    if isinstance(period, tuple | list):
+        if len(period) == 2:
+            return period[0], period[1]
+        if len(period) == 1:  # the user picked the start and not yet the end
+            return period[0], period[0]
+        return today - timedelta(weeks=12), today
+    return period, period
+
+
+def filter_bar(settings, url: str | None, sources: list[dict],
+               search_page: bool = False) -> Context:
+    """Render the sidebar filter bar and return the page context (also kept in session state).
+
+    `sources` are store.queries.source_health rows: the source and channel choices. The
+    text search and follow-up filters belong to the Mentions page (`search_page`)."""
+    lang_name = st.sidebar.radio("Språk / Language", ["Svenska", "English"], key="lang",
+                                 horizontal=True)
+    lang = "sv" if lang_name == "Svenska" else "en"
+    strategy = settings.strategy
+    start, end = _period(lang)
+    granularity = st.sidebar.radio(t("granularity", lang), ["week", "day"], horizontal=True,
+                                   format_func=lambda g: t(g, lang), key="granularity")
+    voice = st.sidebar.selectbox(t("voice", lang), ["third_party", "own", "all"],
+                                 format_func=lambda v: t(v, lang), key="voice")
+
+    def label(kind):
+        return lambda ident: strategy.label(kind, ident, lang)
+
+    keyword = _select(t("keyword", lang), [k.id for k in strategy.keyword], "keyword",
+                      label("keyword"), lang)
+    message = _select(t("message", lang), [m.id for m in strategy.message], "message",
+                      label("message"), lang)
+    active = sum(1 for k in SECONDARY if st.session_state.get(k) not in (None, "*", []))
+    more = st.sidebar.expander(t("more_filters", lang) + (f" ({active})" if active else ""),
+                               expanded=active > 0)
+    sentiment = _select(t("sentiment", lang), list(SENTIMENTS), "sentiment",
+                        lambda s: t(s, lang), lang, more)
+    topic = _select(t("topic", lang), [x.id for x in strategy.topic], "topic", label("topic"),
+                    lang, more)
+    audience = _select(t("audience", lang), [g.id for g in strategy.target_group], "audience",
+                       label("target_group"), lang, more)
+    intent = _select(t("intent", lang), list(INTENT_IDS), "intent",
+                     lambda i: t(f"intent_{i}", lang), lang, more)
+    content_lang = _select(t("content_lang", lang), list(CONTENT_LANGS), "content_lang",
+                           lambda c: t(f"lang_{c}", lang), lang, more)
+    channels = {s["key"]: s["channel"] for s in sources}
+    channel_ids = [c.id for c in strategy.channel if c.id in set(channels.values())]
+    channel = _select(t("channel", lang), channel_ids, "channel", label("channel"), lang, more)
+    keys = sorted(k for k, c in channels.items() if channel is None or c == channel)
+    picked = more.multiselect(t("sources", lang), keys, key="sources",
+                              placeholder=t("any", lang))
+    chosen = tuple(picked) if picked else (tuple(keys) if channel else ())
+    if channel and not chosen:
+        chosen = ("-",)  # a channel without sources matches nothing, not everything
+    search = (st.session_state.get("search") or None) if search_page else None
+    response = st.session_state.get("response_filter") if search_page else None
+    filters = Filters(start=start, end=end, voice=None if voice == "all" else voice,
+                      sentiment=sentiment, keyword=keyword, message=message, sources=chosen,
+                      lang=content_lang, topic=topic, audience=audience, intent=intent,
+                      search=search, response=None if response in (None, "*") else response)
+    ctx = Context(lang=lang, filters=filters, granularity=granularity, url=url,
+                  settings=settings, channels=channels)
+    st.session_state[CONTEXT_KEY] = ctx
+    return ctx
+
+
+def current() -> Context:
+    """Return the context the filter bar set for this run (pages call this)."""
+    return st.session_state[CONTEXT_KEY]

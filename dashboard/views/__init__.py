@@ -1,0 +1,1 @@
+"""The dashboard's pages, run by st.navigation in dashboard/app.py."""

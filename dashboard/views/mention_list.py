@@ -1,0 +1,111 @@
+"""One mention as analysts read it: text with its evidence words highlighted, tags,
+engagement and a link to the original. Post text is always escaped before display."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from dashboard.context import Context
+from dashboard.data import load
+from dashboard.i18n import t
+from store.queries import Filters
+
+TAG_KINDS = ("keyword", "message", "topic", "audience", "intent", "city")
+MAX_TEXT = 1500
+
+
+def evidence_words(tags: dict[str, list[dict]]) -> list[str]:
+    """Return the words that explain a mention's tags (the tagger's evidence), longest first.
+
+    Evidence items are words or phrases, or [word, weight] pairs from the sentiment lexicon;
+    corrections ("correction by …") are not words of the text and are left out."""
+    words: set[str] = set()
+    for items in tags.values():
+        for tag in items:
+            for item in tag.get("evidence") or []:
+                word = item[0] if isinstance(item, list | tuple) and item else item
+                if isinstance(word, str) and word.strip() and not word.startswith("correction"):
+                    words.add(word.strip())
+    return sorted(words, key=len, reverse=True)
+
+
+def highlight(text: str, words: list[str]) -> str:
+    """Return `text` HTML-escaped, with each evidence word wrapped in <mark>.
+
+    Escaping comes first and the words are matched in the escaped text, so nothing from the
+    post can become markup."""
+    escaped = html.escape(text)
+    if not words:
+        return escaped
+    pattern = "|".join(re.escape(html.escape(w)) for w in words)
+    return re.sub(rf"(?<!\w)({pattern})(?!\w)", r"<mark>\1</mark>", escaped,
+                  flags=re.IGNORECASE)
+
+
+def safe_link(url: str | None) -> str | None:
+    """Return the URL when it is http(s); None otherwise (no javascript: or data: links)."""
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return url
+    return None
+
+
+def _tag_line(ctx: Context, tags: dict[str, list[dict]]) -> str:
+    parts = []
+    for kind in TAG_KINDS:
+        values = [ctx.label(kind, tag["value"]) for tag in tags.get(kind, [])]
+        if values:
+            parts.append(f"{t(kind, ctx.lang)}: {', '.join(values)}")
+    return " · ".join(parts)
+
+
+def _engagement(ctx: Context, engagement: dict) -> str:
+    return ", ".join(f"{n} {t(k, ctx.lang)}" for k, n in engagement.items() if n)
+
+
+def show_mention(ctx: Context, row: dict) -> None:
+    """Draw one mention (a latest_mentions row) in a bordered box."""
+    lang = ctx.lang
+    with st.container(border=True):
+        sentiment = row["sentiment"] or "neutral"
+        status = f" · **{t(row['response_status'], lang)}**" if row["response_status"] else ""
+        st.markdown(
+            f"**{row['published_at']:%Y-%m-%d %H:%M}** · `{row['source']}` · "
+            f":{_colour_name(sentiment)}-badge[{t(sentiment, lang)}] · {t(row['voice'], lang)}"
+            f"{status}")
+        text = ((row["title"] + "\n\n") if row["title"] else "") + row["text"]
+        if len(text) > MAX_TEXT:
+            text = text[:MAX_TEXT] + " …"
+        body = highlight(text, evidence_words(row["tags"])).replace("\n", "<br>")
+        st.html(f'<div class="pulse-text">{body}</div>')
+        details = [_tag_line(ctx, row["tags"])]
+        if row.get("author"):
+            details.append(f"{t('author', lang)}: {row['author']}")
+        if row["engagement"]:
+            details.append(f"{t('engagement', lang)}: {_engagement(ctx, row['engagement'])}")
+        # st.text shows the line as plain text: tag labels and author handles stay inert.
+        st.text(" · ".join(d for d in details if d))
+        link = safe_link(row["url"])
+        if link:
+            st.link_button(t("open_original", lang), link, icon=":material/open_in_new:")
+
+
+def _colour_name(sentiment: str) -> str:
+    return {"positive": "green", "negative": "orange"}.get(sentiment, "gray")
+
+
+def mention_list(ctx: Context, f: Filters, key: str, limit: int = 25, offset: int = 0) -> dict:
+    """Load and draw one page of mentions matching `f`; return the loaded data."""
+    data = load("mentions", ctx.url, f, ctx.granularity, limit=limit, offset=offset)
+    if not data["total"]:
+        st.info(t("empty", ctx.lang))
+        return data
+    st.caption(t("results", ctx.lang, n=data["total"],
+                 shown=f"{offset + 1}–{offset + len(data['rows'])}"))
+    for row in data["rows"]:
+        show_mention(ctx, row)
+    return data
+

@@ -1,0 +1,137 @@
+"""Overview: how third parties perceive Stockholm this week, and what changed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard.analytics import (
+    compare_weeks,
+    fastest_rising,
+    rolling_net,
+    spikes,
+    totals_by_bucket,
+)
+from dashboard.charts import empty, sentiment_bars, with_table
+from dashboard.context import Context, current
+from dashboard.data import load
+from dashboard.i18n import t
+
+
+def _pct(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    return f"{value:+.0%}" if signed else f"{value:.0%}"
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def _delta(now: float | None, before: float | None, pct: bool) -> str | None:
+    if now is None or before is None:
+        return None
+    diff = now - before
+    return f"{diff * 100:+.0f} pp" if pct else f"{diff:+.0f}"
+
+
+def _week_comparison(ctx: Context, data: dict) -> None:
+    lang = ctx.lang
+    weeks = compare_weeks(data["weekly"], data["this_week"])
+    this, last, avg = weeks["this"], weeks["last"], weeks["avg4"]
+    end = min(ctx.filters.end or data["this_week"] + timedelta(days=6),
+              data["this_week"] + timedelta(days=6))
+    st.caption(t("period_used", lang, day=end.isoformat()))
+    rising = fastest_rising(data["topics_weekly"], data["this_week"])
+    cols = st.columns(5)
+    cols[0].metric(t("third_party_volume", lang), _num(this.third_party),
+                   delta=_delta(this.third_party, last.third_party, False),
+                   help=t("vs_avg", lang, value=_num(avg.third_party)))
+    cols[1].metric(t("net_sentiment", lang), _pct(this.net, True),
+                   delta=_delta(this.net, last.net, True),
+                   help=t("net_help", lang) + " " + t("vs_avg", lang, value=_pct(avg.net, True)))
+    cols[2].metric(t("share_negative", lang), _pct(this.share_negative),
+                   delta=_delta(this.share_negative, last.share_negative, True),
+                   delta_color="inverse",
+                   help=t("vs_avg", lang, value=_pct(avg.share_negative)))
+    cols[3].metric(t("third_party_share", lang), _pct(this.share_of_voice),
+                   delta=_delta(this.share_of_voice, last.share_of_voice, True),
+                   help=t("sov_help", lang) + " "
+                   + t("vs_avg", lang, value=_pct(avg.share_of_voice)))
+    if rising:
+        cols[4].metric(t("rising_topic", lang), ctx.label("topic", rising["value"]),
+                       delta=f"×{rising['growth']:.1f}",
+                       help=t("vs_avg", lang, value=_num(rising["avg4"])))
+    else:
+        cols[4].metric(t("rising_topic", lang), t("no_rising", lang))
+    table = pd.DataFrame([
+        {t("figure", lang): t(name, lang), t("this_week", lang): fmt(getattr(this, attr)),
+         t("last_week", lang): fmt(getattr(last, attr)), t("avg4", lang): fmt(getattr(avg, attr))}
+        for name, attr, fmt in (
+            ("third_party_volume", "third_party", _num), ("own_posts", "own", _num),
+            ("net_sentiment", "net", lambda v: _pct(v, True)),
+            ("share_negative", "share_negative", _pct),
+            ("third_party_share", "share_of_voice", _pct))])
+    with st.expander(t("show_table", lang)):
+        st.dataframe(table, hide_index=True, width="stretch", key="table-weeks")
+
+
+def _over_time(ctx: Context, data: dict) -> None:
+    lang = ctx.lang
+    f = ctx.filters
+    st.subheader(t("over_time" if f.voice == "third_party" else "over_time_any", lang))
+    rows = data["volume"]
+    if not rows:
+        empty(lang)
+        return
+    date_col, count_col, sent_col = t("date", lang), t("count", lang), t("sentiment", lang)
+    frame = pd.DataFrame([{date_col: r["bucket"].isoformat(), sent_col: t(r["sentiment"], lang),
+                           count_col: r["count"]} for r in rows])
+    buckets = totals_by_bucket(rows)
+    net_col = t("rolling_net", lang)
+    peaks = set(spikes(buckets))
+    trend = pd.DataFrame([{date_col: b[0].isoformat(), net_col: n,
+                           t("spike", lang): b[0] in peaks, count_col: b[1]}
+                          for b, n in zip(buckets, rolling_net(buckets), strict=True)])
+    # Buckets as ordinal labels: bars fill their band (a time axis draws weeks as hairlines).
+    bars = sentiment_bars(frame, date_col, count_col, lang)
+    line = alt.Chart(trend).mark_line(color="#000000", strokeDash=[4, 3]).encode(
+        x=alt.X(f"{date_col}:O"), y=alt.Y(f"{net_col}:Q", axis=alt.Axis(format="+%"),
+                                          scale=alt.Scale(domain=[-1, 1])),
+        tooltip=[date_col, alt.Tooltip(net_col, format="+.0%")])
+    marked = trend[trend[t("spike", lang)]]
+    left = bars
+    if len(marked):
+        left = alt.layer(bars, alt.Chart(marked).mark_text(
+            text="▲", dy=-8, fontSize=14, color="#CC79A7").encode(
+            x=alt.X(f"{date_col}:O"), y=alt.Y(f"{count_col}:Q"), tooltip=[date_col, count_col]))
+    chart = alt.layer(left, line).resolve_scale(y="independent")
+    table = frame.pivot_table(index=date_col, columns=sent_col, values=count_col,
+                              aggfunc="sum", fill_value=0).reset_index()
+    table = table.merge(trend, on=date_col)
+    with_table(chart, table, lang, "over-time")
+    if peaks:
+        st.markdown("**" + t("spikes", lang) + "**")
+        st.dataframe(pd.DataFrame([{date_col: b[0].isoformat(), count_col: b[1]}
+                                   for b in buckets if b[0] in peaks]),
+                     hide_index=True, key="table-spikes")
+    else:
+        st.caption(t("no_spikes", lang))
+
+
+def render(ctx: Context) -> None:
+    """Draw the overview page."""
+    st.title(t("title", ctx.lang))
+    data = load("overview", ctx.url, ctx.filters, ctx.granularity)
+    if not data["total"]:
+        empty(ctx.lang)
+        return
+    st.metric(t("mentions", ctx.lang), data["total"])
+    _week_comparison(ctx, data)
+    _over_time(ctx, data)
+
+
+render(current())

@@ -1,0 +1,65 @@
+"""Channels and sources: volume and health per source, so a silent source is never mistaken
+for silence."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from collectors.errors import error_message
+from dashboard.analytics import source_status
+from dashboard.charts import empty, lines, with_table
+from dashboard.context import Context, current
+from dashboard.data import load
+from dashboard.i18n import t
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "–"
+
+
+def _health(ctx: Context, health: list[dict]) -> None:
+    lang = ctx.lang
+    st.subheader(t("source_health", lang))
+    silent = [r["key"] for r in health if source_status(r) != "ok"]
+    if silent:
+        st.warning(t("silent_warning", lang, n=len(silent), keys=", ".join(silent)))
+        if any(source_status(r) == "disabled" for r in health):
+            st.caption(t("enable_hint", lang))
+    rows = []
+    for r in health:
+        status = source_status(r)
+        error = (error_message(r["last_error_kind"], lang) if r["last_error_kind"] else "")
+        rows.append({
+            t("source", lang): r["key"], t("channel", lang): ctx.label("channel", r["channel"]),
+            t("status", lang): t(f"status_{status}", lang),
+            t("mentions", lang): r["mentions"],
+            t("last_success", lang): _when(r["last_success_at"]),
+            t("last_error", lang): (f"{_when(r['last_error_at'])} {error}".strip()
+                                    if r["last_error_at"] else "–"),
+            t("items_last_run", lang): r["items_last_run"],
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="table-health")
+
+
+def _volume(ctx: Context, rows: list[dict]) -> None:
+    lang = ctx.lang
+    st.subheader(t("volume_by_source", lang))
+    if not rows:
+        empty(lang)
+        return
+    date_col, source, count_col = t("date", lang), t("source", lang), t("count", lang)
+    frame = pd.DataFrame([{date_col: r["bucket"].isoformat(), source: r["source"],
+                           count_col: r["count"]} for r in rows])
+    with_table(lines(frame, date_col, count_col, source, lang), frame, lang, "sources-time")
+
+
+def render(ctx: Context) -> None:
+    """Draw the channels and sources page."""
+    st.header(t("page_sources", ctx.lang))
+    data = load("sources", ctx.url, ctx.filters, ctx.granularity)
+    _health(ctx, data["health"])
+    _volume(ctx, data["volume"])
+
+
+render(current())
