@@ -1,4 +1,5 @@
-"""The tagger: language, keywords, core messages, sentiment and voice in one batched pass.
+"""The tagger: language, keywords, core messages, topics, benchmark cities, sentiment and voice
+in one batched pass.
 
 Input records are dicts with "text" and optional "title", "id", "url", "author", "source",
 "source_voice". Output records follow `pulse analyze`'s format. Pure: no database access.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nlp.audience import detect_audience
+from nlp.cities import CityMatcher, city_matcher
 from nlp.intent import detect_intent
 from nlp.language import detect_language
 from nlp.lemmas import lemma_table, pipeline
@@ -23,7 +25,7 @@ from nlp.vocabulary import Hit, TermMatcher
 from nlp.voice import detect_voice, is_echo
 from nlp.words import WordReader
 
-TAGGER_VERSION = "rules-0.1"
+TAGGER_VERSION = "rules-0.2"  # 0.2: benchmark cities
 PIPELINE_LANGS = ("sv", "en")
 
 
@@ -45,6 +47,7 @@ class Tagger:
         self.use_models = use_models
         self._compiled: dict[str, _Compiled] = {}
         self._readers: dict[str, WordReader] = {}
+        self._cities: CityMatcher = city_matcher(getattr(strategy, "benchmark_city", None) or [])
 
     @property
     def version(self) -> str:
@@ -170,7 +173,8 @@ class Tagger:
         }
 
     def _finish(self, rec: dict, result: dict) -> None:
-        """Add what depends on the final sentiment: voice, echo, audience, intent."""
+        """Add what depends on the final sentiment: voice, echo, audience, intent; and the
+        benchmark cities named (whose tags take the mention's sentiment)."""
         lexicon = result.pop("_lexicon", None)
         if rec.get("_keep_lexicon"):
             result["_lexicon_features"] = lexicon
@@ -194,6 +198,7 @@ class Tagger:
                                  own_accounts=own.own_accounts)
         result["intent"] = intent
         result["intent_evidence"] = intent_evidence
+        result["cities"] = self._cities.find(text)
 
     def _messages(self, compiled: _Compiled, hits: list[Hit], aspect) -> list[dict]:
         by_sent: dict[int, dict[str, list[Hit]]] = defaultdict(lambda: defaultdict(list))

@@ -41,6 +41,8 @@ TOPIC_IDS = (
     "rankings",
 )
 INTENT_IDS = ("inform", "praise", "criticism", "question", "idea_need")
+CHANNEL_IDS = ("own_web", "own_blog", "own_x", "media", "social")
+SIGNAL_IDS = {"intent": INTENT_IDS, "message": MESSAGE_IDS, "topic": TOPIC_IDS}
 CANONICAL_IDS = {"keyword": KEYWORD_IDS, "message": MESSAGE_IDS,
                  "target_group": TARGET_GROUP_IDS, "topic": TOPIC_IDS}
 SOURCE_KINDS = ("feed", "wordpress_comments", "wordpress_api", "x_user", "x_search",
@@ -71,6 +73,21 @@ class Labels(_Strict):
     en: str
 
 
+def source_channel(kind: str, voice: str | None, channel: str | None = None) -> str:
+    """Return the channel a source publishes in: `channel` when set, else derived from the
+    kind and voice (X: own_x for the city's account, else social; Mastodon: social; WordPress
+    comments and API: own_blog; feeds: own_web for the city's own, else media)."""
+    if channel:
+        return channel
+    if kind.startswith("x_"):
+        return "own_x" if voice == "own" else "social"
+    if kind.startswith("mastodon"):
+        return "social"
+    if kind.startswith("wordpress"):
+        return "own_blog"
+    return "own_web" if voice == "own" else "media"
+
+
 class SourceConfig(_Strict):
     """One [[source]] table of sources.toml."""
 
@@ -89,6 +106,14 @@ class SourceConfig(_Strict):
     filter: str | None = None
     enabled: bool = True
     max_items: int = Field(default=500, ge=1)
+    channel: str | None = None      # one of CHANNEL_IDS; None: derived (see source_channel)
+
+    @field_validator("channel")
+    @classmethod
+    def _known_channel(cls, value: str | None) -> str | None:
+        if value is not None and value not in CHANNEL_IDS:
+            raise ValueError(f'"{value}" is not a channel; use one of {", ".join(CHANNEL_IDS)}')
+        return value
 
     @field_validator("interval")
     @classmethod
@@ -115,6 +140,11 @@ class SourceConfig(_Strict):
         if not getattr(self, needed):
             raise ValueError(f'kind "{self.kind}" needs `{needed}`')
         return self
+
+    @property
+    def effective_channel(self) -> str:
+        """Return the explicit channel, or the one derived from kind and voice."""
+        return source_channel(self.kind, self.voice, self.channel)
 
     @property
     def interval_seconds(self) -> int:
@@ -161,6 +191,44 @@ class LabelledId(_Strict):
     label: Labels
 
 
+class Signal(_Strict):
+    """A target group's behaviour goal as something the tagger finds: an intent, a core
+    message or a topic id."""
+
+    kind: Literal["intent", "message", "topic"]
+    value: str
+    label: Labels
+
+    @model_validator(mode="after")
+    def _known_value(self) -> Signal:
+        ids = SIGNAL_IDS[self.kind]
+        if self.value not in ids:
+            raise ValueError(f'unknown {self.kind} "{self.value}"; use one of {", ".join(ids)}')
+        return self
+
+
+class TargetGroupEntry(LabelledId):
+    signal: Signal | None = None
+
+
+class BenchmarkCity(_Strict):
+    """A city whose share of voice is compared with Stockholm's (strategy section 5)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
+    label: Labels
+    names: list[str] = Field(min_length=1)  # the forms a text uses; see nlp.cities
+    exclude: list[str] = Field(default_factory=list)  # words that start like a name but are not it
+    home: bool = False
+
+    @field_validator("names", "exclude")
+    @classmethod
+    def _clean_forms(cls, value: list[str]) -> list[str]:
+        for form in value:
+            if not form.strip() or form != form.strip():
+                raise ValueError(f'"{form}" is empty or has spaces at an end')
+        return value
+
+
 class VoiceConfig(_Strict):
     own_domains: list[str] = Field(default_factory=list)
     own_accounts: list[str] = Field(default_factory=list)
@@ -183,11 +251,12 @@ class StrategyFile(_Strict):
     voice: VoiceConfig = VoiceConfig()
     keyword: list[VocabularyEntry]
     message: list[MessageEntry]
-    target_group: list[LabelledId]
+    target_group: list[TargetGroupEntry]
     topic: list[TopicEntry]
     voice_label: list[LabelledId] = Field(default_factory=list)
     channel: list[LabelledId] = Field(default_factory=list)
     actors: list[str] = Field(default_factory=list)
+    benchmark_city: list[BenchmarkCity] = Field(default_factory=list)
 
     @field_validator("keyword", "message", "target_group", "topic")
     @classmethod
@@ -195,11 +264,39 @@ class StrategyFile(_Strict):
         _check_ids(value, CANONICAL_IDS[info.field_name], info.field_name)
         return value
 
+    @field_validator("benchmark_city")
+    @classmethod
+    def _one_home_city(cls, value: list[BenchmarkCity]) -> list[BenchmarkCity]:
+        if not value:
+            return value
+        ids = [c.id for c in value]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"ids used twice: {', '.join(twice)}")
+        homes = [c.id for c in value if c.home]
+        if len(homes) != 1:
+            raise ValueError("exactly one city must have `home = true`, found "
+                             + (", ".join(homes) if homes else "none"))
+        owner: dict[str, str] = {}
+        for city in value:
+            for form in city.names:
+                other = owner.setdefault(form.casefold(), city.id)
+                if other != city.id:
+                    raise ValueError(f'name "{form}" is given to both {other} and {city.id}')
+        return value
+
+    @property
+    def home_city(self) -> BenchmarkCity | None:
+        """Return the benchmark city marked `home` (Stockholm), or None without benchmarks."""
+        return next((c for c in self.benchmark_city if c.home), None)
+
     def label(self, kind: str, ident: str, lang: str) -> str:
-        """Return the display label of an id (keyword, message, target_group, voice …)."""
+        """Return the display label of an id (keyword, message, target_group, voice,
+        channel, topic, benchmark_city)."""
         entries = {"keyword": self.keyword, "message": self.message,
                    "target_group": self.target_group, "voice": self.voice_label,
-                   "channel": self.channel, "topic": self.topic}[kind]
+                   "channel": self.channel, "topic": self.topic,
+                   "benchmark_city": self.benchmark_city}[kind]
         for entry in entries:
             if entry.id == ident:
                 return getattr(entry.label, lang)
@@ -318,6 +415,14 @@ def load_settings(config_dir: Path | str | None = None) -> Settings:
     pulse_file = _load(directory / "pulse.toml", PulseFile, errors)
     strategy = _load(directory / "strategy.toml", StrategyFile, errors)
     sources = _load(directory / "sources.toml", SourcesFile, errors)
+    if strategy is not None and sources is not None and strategy.channel:
+        known = [c.id for c in strategy.channel]
+        for n, src in enumerate(sources.source):
+            if src.effective_channel not in known:
+                how = "" if src.channel else " (derived from kind and voice; set `channel`)"
+                errors.append(f"{directory / 'sources.toml'}: source[{n}] ({src.key}).channel: "
+                              f'"{src.effective_channel}"{how} is not a channel of '
+                              f"strategy.toml; use one of {', '.join(known)}")
     if errors:
         raise ConfigError("Invalid configuration:\n  " + "\n  ".join(errors))
     return Settings(directory, pulse_file, strategy, list(sources.source))

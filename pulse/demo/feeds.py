@@ -29,6 +29,7 @@ class DemoFeed:
     kind: str = "feed"
     voice: str = "third_party"
     filter: str | None = None
+    channel: str | None = None  # None: derived from kind and voice (pulse.settings.source_channel)
 
 
 NEWS_FILTER = (
@@ -40,7 +41,7 @@ NEWS_FILTER = (
 
 FEEDS = (
     DemoFeed("smartsthlm_blog", "/blog/feed/", "Smart Stockholm-bloggen (exempel)",
-             "https://smartsthlm.example", voice="own"),
+             "https://smartsthlm.example", voice="own", channel="own_blog"),
     DemoFeed("smartsthlm_comments", "/blog/comments/feed/", "Kommentarer: Smart Stockholm",
              "https://smartsthlm.example", kind="wordpress_comments"),
     DemoFeed("smartsthlm_en", "/en/feed/", "Smart Stockholm in English (sample)",
