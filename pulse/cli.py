@@ -385,25 +385,69 @@ def sources(enable: str = typer.Option(None, "--enable", metavar="KEY",
     Console().print(table)
 
 
+def _iso_date(option: str, value: str | None):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} {value!r}: not a date; give YYYY-MM-DD", 2)
+
+
 @app.command()
-def export(fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl or csv"),
-           output: str = typer.Option("-", "--output", "-o", help="File; - writes stdout.")):
-    """Export all tagged mentions with their tags, streamed."""
-    from reports.export import FORMATS, write_export
+def export(
+    fmt: str = typer.Option("jsonl", "--format", "-f", help="csv, xlsx, parquet or jsonl."),
+    output: str = typer.Option("-", "--output", "-o",
+                               help="File; - writes stdout (csv and jsonl only)."),
+    start: str = typer.Option(None, "--from", metavar="DATE",
+                              help="First local day, YYYY-MM-DD (inclusive)."),
+    end: str = typer.Option(None, "--to", metavar="DATE",
+                            help="Last local day, YYYY-MM-DD (inclusive)."),
+    voice: str = typer.Option("all", "--voice", help="own, third_party or all."),
+    sentiment: str = typer.Option(None, "--sentiment", help="positive, neutral or negative."),
+    keyword: str = typer.Option(None, "--keyword", help="Only mentions with this keyword id."),
+    message: str = typer.Option(None, "--message", help="Only mentions with this core message."),
+    source: list[str] = typer.Option(None, "--source", "-s", metavar="KEY",
+                                     help="Only this source key; repeatable."),
+    lang: str = typer.Option(None, "--lang", help="Only this language, e.g. sv or en."),
+):
+    """Export tagged mentions with their tags, streamed; filters narrow it down."""
+    from reports.export import BINARY_FORMATS, FORMATS, write_export
     from store.db import transaction
-    from store.queries import Filters, iter_export_rows
+    from store.queries import SENTIMENTS, Filters, iter_export_rows
 
     if fmt not in FORMATS:
         _fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", 2)
+    if output == "-" and fmt in BINARY_FORMATS:
+        _fail(f"{fmt} is a binary format and is not written to stdout; "
+              f"give --output FILE", 2)
+    if voice not in ("own", "third_party", "all"):
+        _fail(f"unknown voice {voice!r}; choose one of own, third_party, all", 2)
+    if sentiment and sentiment not in SENTIMENTS:
+        _fail(f"unknown sentiment {sentiment!r}; choose one of {', '.join(SENTIMENTS)}", 2)
+    first, last = _iso_date("--from", start), _iso_date("--to", end)
+    if first and last and first > last:
+        _fail(f"--from {first} is after --to {last}", 2)
+    if keyword or message:
+        strategy = _settings().strategy
+        for option, value, known in (("--keyword", keyword, [k.id for k in strategy.keyword]),
+                                     ("--message", message, [m.id for m in strategy.message])):
+            if value and value not in known:
+                _fail(f"unknown {option[2:]} {value!r}; choose one of {', '.join(known)}", 2)
+    filters = Filters(start=first, end=last, voice=None if voice == "all" else voice,
+                      sentiment=sentiment, keyword=keyword, message=message,
+                      sources=tuple(source or ()), lang=lang)
     engine = _engine()
     try:
-        with (contextlib.nullcontext(sys.stdout) if output == "-"
-              else open(output, "w", encoding="utf-8", newline="")) as out, \
-                transaction(engine) as session:
-            n = write_export(iter_export_rows(session, Filters(voice=None)), out, fmt)
+        with (contextlib.nullcontext(sys.stdout.buffer) if output == "-"
+              else open(output, "wb")) as out, transaction(engine) as session:
+            n = write_export(iter_export_rows(session, filters), out, fmt)
+            out.flush()
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}; check the path and free disk space")
-    console.print(f"exported {n} mentions")
+    console.print(f"exported {n} mentions")  # console is stderr: stdout carries the export
 
 
 def _streamlit(port: int, address: str, env: dict[str, str]) -> int:

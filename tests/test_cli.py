@@ -58,6 +58,8 @@ def test_analyze_jsonl_keeps_order_and_shape():
     assert out[1]["keywords"][0]["id"] == "safe_secure"
     assert out[1]["sentiment"]["label"] == "negative"
     assert [m["id"] for m in out[2]["messages"]] == ["smartest_2040"]
+    assert out[2]["cities"] == [{"id": "stockholm", "evidence": ["Stockholm"]}]
+    assert out[0]["cities"] == []
     assert all(o["voice"] == "third_party" for o in out)
 
 
