@@ -16,7 +16,7 @@ from dashboard.context import Context, filter_bar
 from dashboard.data import engine, load_sources
 from dashboard.i18n import t
 from pulse.settings import ConfigError, load_settings
-from reports.export import FORMATS, MIME_TYPES, export_bytes
+from reports.export import FILE_SUFFIX, FORMATS, MIME_TYPES, export_bytes
 from store.db import NotMigratedError, require_migrated, transaction
 from store.queries import iter_export_rows
 
@@ -50,7 +50,7 @@ def _export(ctx: Context) -> None:
 
     st.sidebar.download_button(
         t("download", lang, fmt=fmt.upper()), data=build, mime=MIME_TYPES[fmt],
-        file_name=f"pulse-{date.today().isoformat()}.{fmt}", key="export_download",
+        file_name=f"pulse-{date.today().isoformat()}{FILE_SUFFIX[fmt]}", key="export_download",
         on_click="ignore", help=t("export_help", lang), icon=":material/download:")
 
 

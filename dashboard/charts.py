@@ -55,10 +55,20 @@ def sentiment_bars(frame: pd.DataFrame, x: str, y: str, lang: str, horizontal: b
         y=alt.Y(f"{y}:Q", stack="zero"), color=colour, tooltip=list(frame.columns))
 
 
+def complete(frame: pd.DataFrame, x: str, series: str, y: str) -> pd.DataFrame:
+    """Return `frame` with a 0 row for every missing (x, series) pair."""
+    if frame.empty:
+        return frame
+    wide = frame.pivot_table(index=x, columns=series, values=y, aggfunc="sum", fill_value=0)
+    return wide.reset_index().melt(id_vars=x, var_name=series, value_name=y)
+
+
 def lines(frame: pd.DataFrame, x: str, y: str, series: str, lang: str,
           y_format: str | None = None) -> alt.Chart:
-    """One line per series over ordinal time buckets."""
+    """One line per series over ordinal time buckets; a bucket without mentions is drawn as 0,
+    not skipped."""
     values = list(dict.fromkeys(frame[series]))
+    frame = complete(frame, x, series, y)
     return alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X(f"{x}:O", title=None, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y(f"{y}:Q", axis=alt.Axis(format=y_format) if y_format else alt.Axis()),

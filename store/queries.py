@@ -56,8 +56,12 @@ def _current_tags():
 
 
 def _has_tag(kind: str, value: str):
-    return (select(Tag.id).where(_current_tags(), Tag.kind == kind, Tag.value == value)
-            .exists())
+    # An alias: the outer query may itself select from tags (tag counts under a tag filter).
+    tag = aliased(Tag)
+    return (select(tag.id).where(tag.mention_id == Mention.id,
+                                 tag.tagger_version == Mention.tagger_version,
+                                 tag.kind == kind, tag.value == value)
+            .correlate(Mention).exists())
 
 
 def _like_pattern(text: str) -> str:

@@ -110,3 +110,33 @@ def feed_source_toml(key: str, url: str) -> str:
 def fixture_bytes(name: str) -> bytes:
     """Return a file from tests/fixtures."""
     return (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory, base_settings) -> Path:
+    """A SQLite file holding the demo's sample data, collected and tagged by the real pipeline
+    (built once per test session; copy it before changing it)."""
+    from nlp.tagger import Tagger
+    from pulse import jobs
+    from pulse.demo.run import demo_settings
+    from pulse.demo.server import DemoFeedServer
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with DemoFeedServer() as server:
+        settings = demo_settings(base_settings, server.base_url)
+        jobs.collect_all(engine, settings)
+    jobs.tag_pending(engine, settings, Tagger(settings.strategy))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_url(demo_sqlite, tmp_path) -> str:
+    """A private copy of the demo database, as a SQLAlchemy URL."""
+    import shutil
+
+    copy = tmp_path / "demo.sqlite"
+    shutil.copy(demo_sqlite, copy)
+    return f"sqlite:///{copy}"

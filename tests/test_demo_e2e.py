@@ -94,4 +94,4 @@ def test_demo_dashboard_shows_the_counts(demo_db, monkeypatch):
     assert not at.exception
     assert at.metric[0].value == str(expected)
     assert "EXEMPELDATA" in at.warning[0].value
-    assert len(at.get("vega_lite_chart")) == 3
+    assert len(at.get("vega_lite_chart")) == 1  # perception over time

@@ -60,3 +60,31 @@ def test_week_buckets_are_stockholm_mondays():
     assert day.isoformat() == "2026-11-30" and week.isoformat() == "2026-11-30"
     day, week = local_day_and_week(datetime(2026, 11, 29, 22, 30, tzinfo=UTC))
     assert day.isoformat() == "2026-11-29" and week.isoformat() == "2026-11-23"
+
+
+def test_models_and_migrations_agree(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from store.models import Base
+
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_text_search_ignores_case_of_swedish_letters_and_escapes_wildcards(engine):
+    from store.queries import Filters, count_mentions
+
+    cfg = SourceConfig(key="s", kind="feed", url="https://x.example/feed")
+    when = datetime(2026, 11, 2, 12, tzinfo=UTC)
+    texts = ["ÄLVSJÖ får ny skola", "Nya bussar i älvsjö", "Kista 100% uppkopplat", "Kista 100 x"]
+    with transaction(engine) as session:
+        source = sync_sources(session, [cfg])["s"]
+        save_items(session, source, [Item(f"e{i}", "news", t, when) for i, t in enumerate(texts)])
+        session.execute(Mention.__table__.update().values(tagger_version="v"))
+    with transaction(engine) as session:
+        def n(search):
+            return count_mentions(session, Filters(voice=None, search=search))
+        assert n("Älvsjö") == 2 and n("ÄLVSJÖ") == 2
+        assert n("100%") == 1 and n("100_") == 0

@@ -18,32 +18,49 @@ TAG_KINDS = ("keyword", "message", "topic", "audience", "intent", "city")
 MAX_TEXT = 1500
 
 
-def evidence_words(tags: dict[str, list[dict]]) -> list[str]:
-    """Return the words that explain a mention's tags (the tagger's evidence), longest first.
+MARKS = {"positive": "#b8e3d4", "negative": "#f4c9ab", "tag": "#f7efa0"}
 
-    Evidence items are words or phrases, or [word, weight] pairs from the sentiment lexicon;
+
+def evidence_words(tags: dict[str, list[dict]]) -> dict[str, str]:
+    """Return the words that explain a mention's tags, each with how to mark it: "positive"
+    or "negative" (sentiment lexicon evidence) or "tag" (keywords, messages, topics …).
+
+    Evidence items are words or phrases, or {"text", "weight"} from the sentiment lexicon;
     corrections ("correction by …") are not words of the text and are left out."""
-    words: set[str] = set()
-    for items in tags.values():
+    words: dict[str, str] = {}
+    for kind, items in tags.items():
         for tag in items:
             for item in tag.get("evidence") or []:
-                word = item[0] if isinstance(item, list | tuple) and item else item
-                if isinstance(word, str) and word.strip() and not word.startswith("correction"):
-                    words.add(word.strip())
-    return sorted(words, key=len, reverse=True)
+                weight = None
+                if isinstance(item, dict):
+                    item, weight = item.get("text"), item.get("weight")
+                elif isinstance(item, list | tuple) and item:
+                    item, weight = item[0], (item[1] if len(item) > 1 else None)
+                if not isinstance(item, str) or not item.strip() or item.startswith("correction"):
+                    continue
+                if kind == "sentiment" and isinstance(weight, int | float) and weight:
+                    words[item.strip()] = "positive" if weight > 0 else "negative"
+                else:
+                    words.setdefault(item.strip(), "tag")
+    return words
 
 
-def highlight(text: str, words: list[str]) -> str:
-    """Return `text` HTML-escaped, with each evidence word wrapped in <mark>.
+def highlight(text: str, words: dict[str, str]) -> str:
+    """Return `text` HTML-escaped, with each evidence word wrapped in a coloured <mark>.
 
     Escaping comes first and the words are matched in the escaped text, so nothing from the
     post can become markup."""
     escaped = html.escape(text)
     if not words:
         return escaped
-    pattern = "|".join(re.escape(html.escape(w)) for w in words)
-    return re.sub(rf"(?<!\w)({pattern})(?!\w)", r"<mark>\1</mark>", escaped,
-                  flags=re.IGNORECASE)
+    by_escaped = {html.escape(w).lower(): how for w, how in words.items()}
+    pattern = "|".join(re.escape(w) for w in sorted(by_escaped, key=len, reverse=True))
+
+    def mark(match: re.Match) -> str:
+        how = by_escaped.get(match.group(1).lower(), "tag")
+        return f'<mark style="background:{MARKS[how]}" class="ev-{how}">{match.group(1)}</mark>'
+
+    return re.sub(rf"(?<!\w)({pattern})(?!\w)", mark, escaped, flags=re.IGNORECASE)
 
 
 def safe_link(url: str | None) -> str | None:

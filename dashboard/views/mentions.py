@@ -133,20 +133,19 @@ def render(ctx: Context) -> None:
     mid.selectbox(t("response", lang), ["*", *RESPONSE_STATUSES], key="response_filter",
                   format_func=lambda s: t("any" if s == "*" else s, lang))
     page = right.number_input(t("page_no", lang), min_value=1, value=1, step=1, key="page_no")
-    data = mention_list(ctx, ctx.filters, key="mentions", limit=PAGE_SIZE,
-                        offset=(int(page) - 1) * PAGE_SIZE)
+    listing, panel = st.columns([3, 2])
+    with listing:
+        data = mention_list(ctx, ctx.filters, key="mentions", limit=PAGE_SIZE,
+                            offset=(int(page) - 1) * PAGE_SIZE)
     rows = data["rows"]
     if not rows:
         return
-    st.divider()
     by_id = {r["id"]: r for r in rows}
-    picked = st.selectbox(t("pick_mention", lang), list(by_id), key="pick_mention",
-                          format_func=lambda i: _label(by_id[i]))
-    row = by_id[picked]
-    left, right = st.columns([2, 1])
-    with left:
+    with panel:
+        picked = st.selectbox(t("pick_mention", lang), list(by_id), key="pick_mention",
+                              format_func=lambda i: _label(by_id[i]))
+        row = by_id[picked]
         _correction_form(ctx, row)
-    with right:
         _follow_up(ctx, row)
 
 

@@ -46,9 +46,9 @@ def _week_comparison(ctx: Context, data: dict) -> None:
               data["this_week"] + timedelta(days=6))
     st.caption(t("period_used", lang, day=end.isoformat()))
     rising = fastest_rising(data["topics_weekly"], data["this_week"])
-    cols = st.columns(5)
+    cols = st.columns([1, 1, 1, 1, 2])
     cols[0].metric(t("third_party_volume", lang), _num(this.third_party),
-                   delta=_delta(this.third_party, last.third_party, False),
+                   delta=_delta(this.third_party, last.third_party, False), delta_color="off",
                    help=t("vs_avg", lang, value=_num(avg.third_party)))
     cols[1].metric(t("net_sentiment", lang), _pct(this.net, True),
                    delta=_delta(this.net, last.net, True),
@@ -59,6 +59,7 @@ def _week_comparison(ctx: Context, data: dict) -> None:
                    help=t("vs_avg", lang, value=_pct(avg.share_negative)))
     cols[3].metric(t("third_party_share", lang), _pct(this.share_of_voice),
                    delta=_delta(this.share_of_voice, last.share_of_voice, True),
+                   delta_color="off",
                    help=t("sov_help", lang) + " "
                    + t("vs_avg", lang, value=_pct(avg.share_of_voice)))
     if rising:
