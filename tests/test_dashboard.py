@@ -10,16 +10,17 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from collectors.base import Item
 from nlp.tagger import Tagger
 from pulse import jobs
 from store.db import make_engine, transaction
-from store.models import Correction, Mention, Response, Source, Tag
+from store.models import Correction, Mention, Response, Source
 from store.writes import save_items
 from tests.conftest import REPO, fixture_bytes, make_settings
+from tests.counts import count_stories as _stories
 
 APP = str(REPO / "dashboard" / "app.py")
 PAGES = ("overview", "keywords", "audiences", "topics", "sources", "mentions", "benchmark")
@@ -60,36 +61,6 @@ def _matching(at: AppTest) -> int:
         assert any("Inga omnämnanden" in i.value or "No mentions" in i.value for i in at.info)
         return 0
     return int(re.match(r"(\d+)", caption).group(1))
-
-
-# --- independent counts ----------------------------------------------------------------------
-
-def _stories(url: str, start: date, end: date, voice: str | None = "third_party",
-             sentiment: str | None = None, lang: str | None = None,
-             tags: tuple[tuple[str, str], ...] = (), sources: tuple[str, ...] = (),
-             text: str | None = None) -> int:
-    engine = make_engine(url)
-    story = func.coalesce(Mention.story_id, Mention.id)
-    stmt = select(func.count(func.distinct(story))).where(
-        Mention.tagger_version.is_not(None), Mention.local_day >= start, Mention.local_day <= end)
-    if voice:
-        stmt = stmt.where(Mention.voice == voice)
-    if sentiment:
-        stmt = stmt.where(Mention.sentiment == sentiment)
-    if lang:
-        stmt = stmt.where(Mention.lang == lang)
-    for kind, value in tags:
-        stmt = stmt.where(select(Tag.id).where(and_(
-            Tag.mention_id == Mention.id, Tag.tagger_version == Mention.tagger_version,
-            Tag.kind == kind, Tag.value == value)).exists())
-    if sources:
-        stmt = stmt.where(Mention.source_id.in_(select(Source.id).where(Source.key.in_(sources))))
-    if text:
-        stmt = stmt.where(Mention.text.contains(text) | Mention.title.contains(text))
-    with engine.connect() as conn:
-        n = conn.execute(stmt).scalar_one()
-    engine.dispose()
-    return n
 
 
 # --- small database filled through the real collectors ---------------------------------------
@@ -211,7 +182,7 @@ def test_each_filter_narrows_every_figure(demo_url, monkeypatch, key, value, exp
     widget = at.sidebar.selectbox(key=key)
     widget.set_value(value).run()
     want = _stories(demo_url, START, TODAY, **expected)
-    assert _matching(at) == want and 0 < want
+    assert _matching(at) == want and want > 0
     assert want != everything
     _page(at, "overview")
     assert at.metric[0].value == str(want)
