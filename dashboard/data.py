@@ -14,9 +14,11 @@ import streamlit as st
 from dashboard.analytics import monday
 from store.db import make_engine, transaction
 from store.queries import (
+    SENTIMENTS,
     Filters,
     count_mentions,
     latest_mentions,
+    sentiments_of,
     source_health,
     tag_counts,
     tag_counts_by_voice,
@@ -99,12 +101,17 @@ PAGES = {"overview": page_overview, "keywords": page_keywords, "audiences": page
 
 def emerging_topics(session, f: Filters, per_week: int = EMERGING_TEXTS_PER_WEEK) -> list:
     """Emerging topics of the 4 weeks ending at the period's end (nlp.emerging.discover over
-    at most `per_week` texts a week, so the cost does not grow with the archive)."""
+    at most `per_week` texts a week, so the cost does not grow with the archive), each as
+    {"topic": EmergingTopic, "sentiment": {label: number of its documents}}."""
     from nlp.emerging import discover
 
     window, _ = _comparison_window(f)
     docs = texts_by_week(session, window, per_week=per_week)
-    return discover(docs, window_weeks=4)
+    found = discover(docs, window_weeks=4)
+    labels = sentiments_of(session, [i for topic in found for i in topic.doc_ids])
+    return [{"topic": topic, "sentiment": {s: sum(1 for i in topic.doc_ids
+                                                  if labels.get(i) == s) for s in SENTIMENTS}}
+            for topic in found]
 
 
 @st.cache_resource

@@ -307,3 +307,12 @@ def texts_by_week(session: Session, f: Filters,
         rows = session.execute(stmt.order_by(Mention.id)).all()
     return [(i, week, lang or "other", f"{title or ''} {text}".strip())
             for i, week, lang, title, text in rows]
+
+
+def sentiments_of(session: Session, ids: list[int]) -> dict[int, str]:
+    """Return the current sentiment label of each mention id (e.g. an emerging topic's
+    documents)."""
+    if not ids:
+        return {}
+    return dict(session.execute(select(Mention.id, Mention.sentiment)
+                                .where(Mention.id.in_(ids))).all())

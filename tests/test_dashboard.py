@@ -300,6 +300,7 @@ def test_topics_page_shows_taxonomy_and_emerging_topics(demo_url, monkeypatch):
     assert len(at.get("vega_lite_chart")) >= 2
     emerging = next(df.value for df in at.dataframe if "Ord" in df.value.columns)
     assert len(emerging) >= 1 and all(emerging["Ord"].str.len() > 0)
+    assert (emerging[["Positiv", "Neutral", "Negativ"]].sum(axis=1) > 0).all()
 
 
 def test_benchmark_page_counts_cities(demo_url, monkeypatch):

@@ -42,16 +42,19 @@ def _emerging(ctx: Context) -> None:
         st.info(t("too_few_emerging", lang))
         return
     rows = []
-    for topic in found:
+    for entry in found:
+        topic, sentiment = entry["topic"], entry["sentiment"]
         growth = (t("new", lang) if topic.is_new else "–" if topic.growth in (None, float("inf"))
                   else f"×{topic.growth:.1f}")
         rows.append({t("topic", lang): topic.id, t("terms", lang): ", ".join(topic.terms),
-                     t("share", lang): f"{topic.weight:.0%}", t("growth", lang): growth})
+                     t("share", lang): f"{topic.weight:.0%}", t("growth", lang): growth,
+                     **{t(s, lang): n for s, n in sentiment.items()}})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="table-emerging")
     shares = pd.DataFrame([{t("week_col", lang): week.isoformat(),
                             t("topic", lang): f"{topic.id}: {', '.join(topic.terms[:3])}",
                             t("share", lang): share}
-                           for topic in found for week, share in sorted(topic.shares.items())])
+                           for topic in (e["topic"] for e in found)
+                           for week, share in sorted(topic.shares.items())])
     if len(shares):
         with_table(lines(shares, t("week_col", lang), t("share", lang), t("topic", lang), lang,
                          y_format="%"), shares, lang, "emerging-time")
