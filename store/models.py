@@ -116,7 +116,14 @@ class Mention(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "external_id", name="uq_mentions_source_external"),
         Index("ix_mentions_published_at", "published_at"),
-        Index("ix_mentions_voice_day", "voice", "local_day"),
+        # Covers every dashboard read of a period (store.queries), so a 12-week period is read
+        # from the index alone; (local_day, published_at) also orders the newest-first list.
+        Index("ix_mentions_day", "local_day", "published_at", "voice", "local_week",
+              "sentiment", "tagger_version", "story_id", "source_id", "lang",
+              "response_status"),
+        # The same for a source or channel filter: its sources' mentions of the period only.
+        Index("ix_mentions_source_day", "source_id", "local_day", "voice", "local_week",
+              "sentiment", "tagger_version", "story_id", "lang", "response_status"),
         Index("ix_mentions_canonical_url", "canonical_url"),
         Index("ix_mentions_content_hash", "content_hash"),
         Index("ix_mentions_tagged_version", "tagger_version"),
@@ -168,8 +175,8 @@ class Tag(Base):
 
     __tablename__ = "tags"
     __table_args__ = (
-        Index("ix_tags_mention", "mention_id"),
-        Index("ix_tags_kind_value", "kind", "value"),
+        # A mention's current tags of one kind, read from the index alone (store.queries).
+        Index("ix_tags_current", "mention_id", "kind", "tagger_version", "value", "sentiment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

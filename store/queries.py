@@ -195,11 +195,14 @@ def latest_mentions(session: Session, f: Filters, limit: int = 50, offset: int =
     """Return the newest tagged mentions with source, author, engagement, follow-up status and
     every current tag with its evidence (tags[kind] = [{"value", "score", "sentiment",
     "evidence"}])."""
+    # local_day is the Stockholm day of published_at, so (local_day, published_at, id) is the
+    # same order as (published_at, id), and the one of ix_mentions_day: the newest rows are
+    # read from the index's end, with no sort of the whole period.
     stmt = (select(Mention, Source.key, Author.handle, Author.name)
             .join(Source, Source.id == Mention.source_id)
             .join(Author, Author.id == Mention.author_id, isouter=True)
             .where(Mention.tagger_version.is_not(None))
-            .order_by(Mention.published_at.desc(), Mention.id.desc())
+            .order_by(Mention.local_day.desc(), Mention.published_at.desc(), Mention.id.desc())
             .limit(limit).offset(offset))
     rows = session.execute(_apply(stmt, f)).all()
     tags = _tags_of(session, [m.id for m, *_ in rows])
@@ -293,8 +296,10 @@ def texts_by_week(session: Session, f: Filters,
                   per_week: int | None = None) -> list[tuple[int, date, str, str]]:
     """Return (id, local week, language, title + text) of tagged mentions, one per story;
     with `per_week`, at most that many per week (the newest ids)."""
+    # "Its story's first copy" as _story() == id, the same as story_id IS NULL (a copy never
+    # points to itself), so that the period stays the access path, not ix_mentions_story.
     stmt = (select(Mention.id, Mention.local_week, Mention.lang, Mention.title, Mention.text)
-            .where(Mention.tagger_version.is_not(None), Mention.story_id.is_(None)))
+            .where(Mention.tagger_version.is_not(None), _story() == Mention.id))
     stmt = _apply(stmt, f)
     if per_week:
         rank = func.row_number().over(partition_by=Mention.local_week,
