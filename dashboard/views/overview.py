@@ -28,7 +28,11 @@ def _pct(value: float | None, signed: bool = False) -> str:
 
 
 def _num(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+    """A count as people read it: 12 345 (thin space groups thousands, as in Swedish)."""
+    if value is None:
+        return "–"
+    text = f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+    return text.replace(",", "\u2009")
 
 
 def _delta(now: float | None, before: float | None, pct: bool) -> str | None:
@@ -46,7 +50,7 @@ def _week_comparison(ctx: Context, data: dict) -> None:
               data["this_week"] + timedelta(days=6))
     st.caption(t("period_used", lang, day=end.isoformat()))
     rising = fastest_rising(data["topics_weekly"], data["this_week"])
-    cols = st.columns([1, 1, 1, 1, 2])
+    cols = [*st.columns(3), *st.columns([1, 2])]
     cols[0].metric(t("third_party_volume", lang), _num(this.third_party),
                    delta=_delta(this.third_party, last.third_party, False), delta_color="off",
                    help=t("vs_avg", lang, value=_num(avg.third_party)))
@@ -64,7 +68,8 @@ def _week_comparison(ctx: Context, data: dict) -> None:
                    + t("vs_avg", lang, value=_pct(avg.share_of_voice)))
     if rising:
         cols[4].metric(t("rising_topic", lang), ctx.label("topic", rising["value"]),
-                       delta=f"×{rising['growth']:.1f}",
+                       delta=f"×{rising['growth']:.2f}" if rising["growth"] < 1.1
+                       else f"×{rising['growth']:.1f}",
                        help=t("vs_avg", lang, value=_num(rising["avg4"])))
     else:
         cols[4].metric(t("rising_topic", lang), t("no_rising", lang))
@@ -130,7 +135,7 @@ def render(ctx: Context) -> None:
     if not data["total"]:
         empty(ctx.lang)
         return
-    st.metric(t("mentions", ctx.lang), data["total"])
+    st.metric(t("mentions", ctx.lang), _num(data["total"]))
     _week_comparison(ctx, data)
     _over_time(ctx, data)
 
