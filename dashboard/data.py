@@ -1,11 +1,13 @@
 """Each page's reads, through store.queries only, and their cached wrapper.
 
-`PAGES` maps a page to the function that runs all of its queries; the dashboard calls them
-through `load` (cached per filter with a TTL) and bench/dashboard.py times them bare.
+`PAGES` maps a page to its plan: the queries it needs, as callables of a session. `run_page`
+runs a plan (its queries in parallel); the dashboard calls it through `load` (cached per
+filter with a TTL) and bench/dashboard.py times it bare.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -31,6 +33,7 @@ from store.queries import (
 )
 
 CACHE_TTL = 60
+QUERY_WORKERS = 4  # a page's queries at once; SQLite releases the GIL while it steps
 EMERGING_TTL = 600
 EMERGING_TEXTS_PER_WEEK = 1500
 
@@ -42,61 +45,93 @@ def _comparison_window(f: Filters) -> tuple[Filters, date]:
     return replace(f, start=this_week - timedelta(weeks=4), end=end), this_week
 
 
-def page_overview(session, f: Filters, granularity: str = "week") -> dict:
+def page_overview(f: Filters, granularity: str = "week") -> dict:
     """Overview: volume by sentiment over the period, and five weeks of figures by voice and
     of topics for the week-on-week comparison."""
     window, this_week = _comparison_window(f)
-    return {"total": count_mentions(session, f),
-            "volume": volume_by_sentiment(session, f, granularity),
-            "weekly": weekly_by_voice(session, window),
-            "topics_weekly": tag_volume(session, window, "topic", "week"),
+    return {"total": lambda s: count_mentions(s, f),
+            "volume": lambda s: volume_by_sentiment(s, f, granularity),
+            "weekly": lambda s: weekly_by_voice(s, window),
+            "topics_weekly": lambda s: tag_volume(s, window, "topic", "week"),
             "this_week": this_week}
 
 
-def page_keywords(session, f: Filters, granularity: str = "week") -> dict:
+def page_keywords(f: Filters, granularity: str = "week") -> dict:
     """Keywords and core messages: over time, by sentiment, and by voice (resonance and
     alignment)."""
-    return {kind: {"volume": tag_volume(session, f, kind, granularity),
-                   "counts": tag_counts(session, f, kind),
-                   "by_voice": tag_counts_by_voice(session, f, kind)}
-            for kind in ("keyword", "message")}
+    plan: dict = {}
+    for kind in ("keyword", "message"):
+        plan[(kind, "volume")] = lambda s, k=kind: tag_volume(s, f, k, granularity)
+        plan[(kind, "counts")] = lambda s, k=kind: tag_counts(s, f, k)
+        plan[(kind, "by_voice")] = lambda s, k=kind: tag_counts_by_voice(s, f, k)
+    return plan
 
 
-def page_audiences(session, f: Filters, granularity: str = "week") -> dict:
+def page_audiences(f: Filters, granularity: str = "week") -> dict:
     """Target groups: volume by sentiment and each group's behaviour signals."""
-    return {"counts": tag_counts(session, f, "audience"),
-            "pairs": {kind: tag_pairs(session, f, "audience", kind)
-                      for kind in ("intent", "message", "topic")}}
+    plan: dict = {"counts": lambda s: tag_counts(s, f, "audience")}
+    for kind in ("intent", "message", "topic"):
+        plan[("pairs", kind)] = lambda s, k=kind: tag_pairs(s, f, "audience", k)
+    return plan
 
 
-def page_topics(session, f: Filters, granularity: str = "week") -> dict:
+def page_topics(f: Filters, granularity: str = "week") -> dict:
     """Taxonomy topics over time and by sentiment."""
-    return {"volume": tag_volume(session, f, "topic", granularity),
-            "counts": tag_counts(session, f, "topic")}
+    return {"volume": lambda s: tag_volume(s, f, "topic", granularity),
+            "counts": lambda s: tag_counts(s, f, "topic")}
 
 
-def page_sources(session, f: Filters, granularity: str = "week") -> dict:
+def page_sources(f: Filters, granularity: str = "week") -> dict:
     """Channels and sources: health of every source and volume per source."""
-    return {"health": source_health(session),
-            "volume": volume_by_source(session, f, granularity)}
+    return {"health": source_health,
+            "volume": lambda s: volume_by_source(s, f, granularity)}
 
 
-def page_mentions(session, f: Filters, granularity: str = "week", limit: int = 25,
+def page_mentions(f: Filters, granularity: str = "week", limit: int = 25,
                   offset: int = 0) -> dict:
     """Mentions: how many match and one page of them with tags and evidence."""
-    return {"total": count_mentions(session, f),
-            "rows": latest_mentions(session, f, limit, offset)}
+    return {"total": lambda s: count_mentions(s, f),
+            "rows": lambda s: latest_mentions(s, f, limit, offset)}
 
 
-def page_benchmark(session, f: Filters, granularity: str = "week") -> dict:
+def page_benchmark(f: Filters, granularity: str = "week") -> dict:
     """Benchmark: stories naming each configured city, over time and by sentiment."""
-    return {"volume": tag_volume(session, f, "city", granularity),
-            "counts": tag_counts(session, f, "city")}
+    return {"volume": lambda s: tag_volume(s, f, "city", granularity),
+            "counts": lambda s: tag_counts(s, f, "city")}
 
 
 PAGES = {"overview": page_overview, "keywords": page_keywords, "audiences": page_audiences,
          "topics": page_topics, "sources": page_sources, "mentions": page_mentions,
          "benchmark": page_benchmark}
+
+
+def run_page(eng, page: str, f: Filters, granularity: str = "week",
+             workers: int = QUERY_WORKERS, **kwargs) -> dict:
+    """Run a page's queries and return its data (nested by the plan's key paths).
+
+    A page's queries are independent, so with `workers` > 1 they run at once, each in its
+    own session and connection (SQLite in WAL mode and PostgreSQL both read in parallel);
+    the figures of one page may then come from snapshots a moment apart."""
+    plan = PAGES[page](f, granularity, **kwargs)
+    calls = {key: fn for key, fn in plan.items() if callable(fn)}
+
+    def one(fn):
+        with transaction(eng) as session:
+            return fn(session)
+
+    if workers > 1 and len(calls) > 1:
+        with ThreadPoolExecutor(max_workers=min(workers, len(calls))) as pool:
+            results = dict(zip(calls, pool.map(one, calls.values()), strict=True))
+    else:
+        results = {key: one(fn) for key, fn in calls.items()}
+    data: dict = {}
+    for key, value in plan.items():
+        path = key if isinstance(key, tuple) else (key,)
+        node = data
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = results[key] if key in calls else value
+    return data
 
 
 def emerging_topics(session, f: Filters, per_week: int = EMERGING_TEXTS_PER_WEEK) -> list:
@@ -123,8 +158,7 @@ def engine(url: str | None):
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def load(page: str, url: str | None, f: Filters, granularity: str = "week", **kwargs) -> dict:
     """Run a page's queries, cached per page, database, filters and options."""
-    with transaction(engine(url)) as session:
-        return PAGES[page](session, f, granularity, **kwargs)
+    return run_page(engine(url), page, f, granularity, **kwargs)
 
 
 @st.cache_data(ttl=EMERGING_TTL, show_spinner=False)
