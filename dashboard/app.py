@@ -6,7 +6,9 @@ page; every read goes through store.queries (see dashboard/data.py).
 
 from __future__ import annotations
 
+import importlib
 import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +35,16 @@ def _settings():
     return load_settings()
 
 
+@st.cache_resource
+def _preload() -> threading.Thread:
+    """Import scikit-learn for the emerging topics in the background once per server (about
+    2 s), so the first visit to the Topics page does not wait for it."""
+    thread = threading.Thread(target=importlib.import_module, args=("nlp.emerging",),
+                              daemon=True, name="pulse-preload")
+    thread.start()
+    return thread
+
+
 def _ui_lang() -> str:
     return "en" if st.session_state.get("lang") == "English" else "sv"
 
@@ -57,6 +69,7 @@ def _export(ctx: Context) -> None:
 def main() -> None:
     """Render the dashboard: navigation, filter bar, the chosen page, the export."""
     st.set_page_config(page_title="Pulse", layout="wide", page_icon=":material/monitoring:")
+    _preload()
     lang = _ui_lang()
     url = os.environ.get("PULSE_DATABASE_URL")
     try:
