@@ -39,7 +39,7 @@ def _delta(now: float | None, before: float | None, pct: bool) -> str | None:
     if now is None or before is None:
         return None
     diff = now - before
-    return f"{diff * 100:+.0f} pp" if pct else f"{diff:+.0f}"
+    return f"{diff * 100:+.0f} pp" if pct else f"{diff:+,.0f}".replace(",", "\u2009")
 
 
 def _week_comparison(ctx: Context, data: dict) -> None:
