@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import threading
 from datetime import date
 from pathlib import Path
 
@@ -36,13 +35,12 @@ def _settings():
 
 
 @st.cache_resource
-def _preload() -> threading.Thread:
-    """Import scikit-learn for the emerging topics in the background once per server (about
-    2 s), so the first visit to the Topics page does not wait for it."""
-    thread = threading.Thread(target=importlib.import_module, args=("nlp.emerging",),
-                              daemon=True, name="pulse-preload")
-    thread.start()
-    return thread
+def _preload() -> None:
+    """Import scikit-learn for the emerging topics once per server (about 2 s, on the first
+    visit after start) so that the Topics page does not wait for it. In the script's own
+    thread: importing it from a background thread while the page imports altair deadlocked
+    Python's module locks (narwhals), about one start in three."""
+    importlib.import_module("nlp.emerging")
 
 
 def _ui_lang() -> str:
