@@ -63,6 +63,27 @@ def complete(frame: pd.DataFrame, x: str, series: str, y: str) -> pd.DataFrame:
     return wide.reset_index().melt(id_vars=x, var_name=series, value_name=y)
 
 
+def tag_sentiment_chart(rows: list[dict], name: str, label, lang: str, key: str) -> None:
+    """Draw store.queries.tag_counts rows as horizontal bars stacked by sentiment, with table;
+    `label` turns a tag value into its display label, `name` heads the value column."""
+    count_col = t("count", lang)
+    frame = pd.DataFrame([{name: label(r["value"]), t("sentiment", lang): t(r["sentiment"], lang),
+                           count_col: r["count"]} for r in rows])
+    with_table(sentiment_bars(frame, count_col, name, lang, horizontal=True), frame, lang, key)
+
+
+def tag_lines_chart(rows: list[dict], name: str, label, lang: str, key: str) -> None:
+    """Draw store.queries.tag_volume rows as one line per tag value (sentiments summed), with
+    table."""
+    date_col, count_col = t("date", lang), t("count", lang)
+    totals: dict[tuple, int] = {}
+    for r in rows:
+        point = (r["bucket"].isoformat(), label(r["value"]))
+        totals[point] = totals.get(point, 0) + r["count"]
+    frame = pd.DataFrame([{date_col: b, name: v, count_col: n} for (b, v), n in totals.items()])
+    with_table(lines(frame, date_col, count_col, name, lang), frame, lang, key)
+
+
 def lines(frame: pd.DataFrame, x: str, y: str, series: str, lang: str,
           y_format: str | None = None) -> alt.Chart:
     """One line per series over ordinal time buckets; a bucket without mentions is drawn as 0,

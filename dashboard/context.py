@@ -24,7 +24,6 @@ class Context:
     granularity: str
     url: str | None
     settings: object
-    channels: dict[str, str]  # source key -> channel id
 
     def label(self, kind: str, ident: str | None) -> str:
         """Display label of a strategy id (keyword, message, topic, target_group …)."""
@@ -113,7 +112,7 @@ def filter_bar(settings, url: str | None, sources: list[dict],
                       lang=content_lang, topic=topic, audience=audience, intent=intent,
                       search=search, response=None if response in (None, "*") else response)
     ctx = Context(lang=lang, filters=filters, granularity=granularity, url=url,
-                  settings=settings, channels=channels)
+                  settings=settings)
     st.session_state[CONTEXT_KEY] = ctx
     return ctx
 

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.analytics import net_sentiment
-from dashboard.charts import empty, sentiment_bars, with_table
+from dashboard.charts import empty, tag_sentiment_chart
 from dashboard.context import Context, current
 from dashboard.data import load
 from dashboard.i18n import t
@@ -58,7 +58,7 @@ def _drill_down(ctx: Context) -> None:
     f = replace(ctx.filters, audience=chosen)
     if only and signal is not None:
         f = replace(f, **{signal.kind: signal.value})
-    mention_list(ctx, f, key="drill", limit=10)
+    mention_list(ctx, f, limit=10)
 
 
 def render(ctx: Context) -> None:
@@ -71,12 +71,8 @@ def render(ctx: Context) -> None:
         return
     st.subheader(t("groups_table", lang))
     st.dataframe(_table(ctx, data), hide_index=True, width="stretch", key="table-groups")
-    name, count_col = t("audience", lang), t("count", lang)
-    frame = pd.DataFrame([{name: ctx.label("target_group", r["value"]),
-                           t("sentiment", lang): t(r["sentiment"], lang), count_col: r["count"]}
-                          for r in data["counts"]])
-    with_table(sentiment_bars(frame, count_col, name, lang, horizontal=True), frame, lang,
-               "groups-sentiment")
+    tag_sentiment_chart(data["counts"], t("audience", lang),
+                        lambda v: ctx.label("target_group", v), lang, "groups-sentiment")
     _drill_down(ctx)
 
 

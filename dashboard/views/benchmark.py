@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.analytics import share_of_voice
-from dashboard.charts import category_scale, empty, sentiment_bars, with_table
+from dashboard.charts import category_scale, empty, tag_sentiment_chart, with_table
 from dashboard.context import Context, current
 from dashboard.data import load
 from dashboard.i18n import t
@@ -46,11 +46,8 @@ def render(ctx: Context) -> None:
         tooltip=[date_col, city, alt.Tooltip(share, format=".0%"), count_col])
     with_table(chart, frame, lang, "benchmark")
     st.subheader(t("city_sentiment", lang))
-    counts = pd.DataFrame([{city: ctx.label("benchmark_city", r["value"]),
-                            t("sentiment", lang): t(r["sentiment"], lang),
-                            count_col: r["count"]} for r in data["counts"]])
-    with_table(sentiment_bars(counts, count_col, city, lang, horizontal=True), counts, lang,
-               "benchmark-sentiment")
+    tag_sentiment_chart(data["counts"], city, lambda v: ctx.label("benchmark_city", v), lang,
+                        "benchmark-sentiment")
 
 
 render(current())

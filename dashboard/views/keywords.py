@@ -11,8 +11,8 @@ from dashboard.charts import (
     OWN_COLOUR,
     THIRD_COLOUR,
     empty,
-    lines,
-    sentiment_bars,
+    tag_lines_chart,
+    tag_sentiment_chart,
     with_table,
 )
 from dashboard.context import Context, current
@@ -26,13 +26,7 @@ def _over_time(ctx: Context, rows: list[dict], kind: str, title: str) -> None:
     if not rows:
         empty(lang)
         return
-    name, date_col, count_col = t(kind, lang), t("date", lang), t("count", lang)
-    totals: dict[tuple, int] = {}
-    for r in rows:
-        key = (r["bucket"].isoformat(), ctx.label(kind, r["value"]))
-        totals[key] = totals.get(key, 0) + r["count"]
-    frame = pd.DataFrame([{date_col: b, name: v, count_col: n} for (b, v), n in totals.items()])
-    with_table(lines(frame, date_col, count_col, name, lang), frame, lang, f"{kind}-time")
+    tag_lines_chart(rows, t(kind, lang), lambda v: ctx.label(kind, v), lang, f"{kind}-time")
 
 
 def _by_sentiment(ctx: Context, rows: list[dict], kind: str, title: str) -> None:
@@ -41,12 +35,8 @@ def _by_sentiment(ctx: Context, rows: list[dict], kind: str, title: str) -> None
     if not rows:
         empty(lang)
         return
-    name, count_col = t(kind, lang), t("count", lang)
-    frame = pd.DataFrame([{name: ctx.label(kind, r["value"]),
-                           t("sentiment", lang): t(r["sentiment"], lang),
-                           count_col: r["count"]} for r in rows])
-    with_table(sentiment_bars(frame, count_col, name, lang, horizontal=True), frame, lang,
-               f"{kind}-sentiment")
+    tag_sentiment_chart(rows, t(kind, lang), lambda v: ctx.label(kind, v), lang,
+                        f"{kind}-sentiment")
 
 
 def _resonance(ctx: Context, by_voice: dict) -> None:

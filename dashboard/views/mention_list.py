@@ -114,7 +114,7 @@ def _colour_name(sentiment: str) -> str:
     return {"positive": "green", "negative": "orange"}.get(sentiment, "gray")
 
 
-def mention_list(ctx: Context, f: Filters, key: str, limit: int = 25, offset: int = 0) -> dict:
+def mention_list(ctx: Context, f: Filters, limit: int = 25, offset: int = 0) -> dict:
     """Load and draw one page of mentions matching `f`; return the loaded data."""
     data = load("mentions", ctx.url, f, ctx.granularity, limit=limit, offset=offset)
     if not data["total"]:

@@ -78,17 +78,12 @@ def _correction_form(ctx: Context, row: dict) -> None:
     if not changes:
         st.info(t("nothing_changed", lang))
         return
-    try:
-        with transaction(engine(ctx.url)) as session:
-            for kind, value, remove in changes:
-                add_correction(session, row["id"], kind, value, analyst, remove=remove,
-                               allowed=allowed)
-    except CorrectionError as exc:
-        st.error(str(exc))
-        return
-    invalidate()
-    st.session_state["_pulse_saved"] = True
-    st.rerun()
+    def write(session) -> None:
+        for kind, value, remove in changes:
+            add_correction(session, row["id"], kind, value, analyst, remove=remove,
+                           allowed=allowed)
+
+    _save(ctx, write)
 
 
 def _follow_up(ctx: Context, row: dict) -> None:
@@ -106,10 +101,17 @@ def _follow_up(ctx: Context, row: dict) -> None:
     if not analyst.strip():
         st.error(t("need_name", lang))
         return
+    _save(ctx, lambda session: set_response(session, row["id"],
+                                            None if status == "none" else status, analyst))
+
+
+def _save(ctx: Context, write) -> None:
+    """Run an analyst's write in one transaction; on success forget cached figures and redraw
+    (with a confirmation), on a refused value show why."""
     try:
         with transaction(engine(ctx.url)) as session:
-            set_response(session, row["id"], None if status == "none" else status, analyst)
-    except ResponseError as exc:
+            write(session)
+    except (CorrectionError, ResponseError) as exc:
         st.error(str(exc))
         return
     invalidate()
@@ -135,7 +137,7 @@ def render(ctx: Context) -> None:
     page = right.number_input(t("page_no", lang), min_value=1, value=1, step=1, key="page_no")
     listing, panel = st.columns([3, 2])
     with listing:
-        data = mention_list(ctx, ctx.filters, key="mentions", limit=PAGE_SIZE,
+        data = mention_list(ctx, ctx.filters, limit=PAGE_SIZE,
                             offset=(int(page) - 1) * PAGE_SIZE)
     rows = data["rows"]
     if not rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.charts import empty, lines, sentiment_bars, with_table
+from dashboard.charts import empty, lines, tag_lines_chart, tag_sentiment_chart, with_table
 from dashboard.context import Context, current
 from dashboard.data import EMERGING_TEXTS_PER_WEEK, load, load_emerging
 from dashboard.i18n import t
@@ -13,24 +13,16 @@ from dashboard.i18n import t
 
 def _taxonomy(ctx: Context, data: dict) -> None:
     lang = ctx.lang
-    name, date_col, count_col = t("topic", lang), t("date", lang), t("count", lang)
+    name = t("topic", lang)
     left, right = st.columns(2)
     with left:
         st.subheader(t("topics_over_time", lang))
-        totals: dict[tuple, int] = {}
-        for r in data["volume"]:
-            key = (r["bucket"].isoformat(), ctx.label("topic", r["value"]))
-            totals[key] = totals.get(key, 0) + r["count"]
-        frame = pd.DataFrame([{date_col: b, name: v, count_col: n}
-                              for (b, v), n in totals.items()])
-        with_table(lines(frame, date_col, count_col, name, lang), frame, lang, "topics-time")
+        tag_lines_chart(data["volume"], name, lambda v: ctx.label("topic", v), lang,
+                        "topics-time")
     with right:
         st.subheader(t("topic_sentiment", lang))
-        frame = pd.DataFrame([{name: ctx.label("topic", r["value"]),
-                               t("sentiment", lang): t(r["sentiment"], lang),
-                               count_col: r["count"]} for r in data["counts"]])
-        with_table(sentiment_bars(frame, count_col, name, lang, horizontal=True), frame, lang,
-                   "topics-sentiment")
+        tag_sentiment_chart(data["counts"], name, lambda v: ctx.label("topic", v), lang,
+                            "topics-sentiment")
 
 
 def _emerging(ctx: Context) -> None:
