@@ -43,8 +43,12 @@ def _preload() -> None:
     importlib.import_module("nlp.emerging")
 
 
-def _ui_lang() -> str:
-    return "en" if st.session_state.get("lang") == "English" else "sv"
+def _ui_lang(default: str) -> str:
+    """The UI language: the sidebar's choice, else pulse.toml's [general] language."""
+    chosen = st.session_state.get("lang")
+    if chosen is None:
+        return default
+    return "en" if chosen == "English" else "sv"
 
 
 def _export(ctx: Context) -> None:
@@ -66,14 +70,18 @@ def _export(ctx: Context) -> None:
 
 def main() -> None:
     """Render the dashboard: navigation, filter bar, the chosen page, the export."""
-    st.set_page_config(page_title="Pulse", layout="wide", page_icon=":material/monitoring:")
+    st.set_page_config(page_title="Pulse", layout="wide", page_icon="📈")
     _preload()
-    lang = _ui_lang()
     url = os.environ.get("PULSE_DATABASE_URL")
     try:
         settings = _settings()
+    except ConfigError as exc:
+        st.error(t("no_db", _ui_lang("sv"), error=exc))
+        return
+    lang = _ui_lang(settings.pulse.general.language)
+    try:
         require_migrated(engine(url))
-    except (ConfigError, NotMigratedError) as exc:
+    except NotMigratedError as exc:
         st.error(t("no_db", lang, error=exc))
         return
     pages = [st.Page(str(VIEWS / f"{name}.py"), title=t(f"page_{name}", lang), url_path=name,

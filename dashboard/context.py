@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -24,6 +25,7 @@ class Context:
     granularity: str
     url: str | None
     settings: object
+    tz: ZoneInfo = ZoneInfo("Europe/Stockholm")
 
     def label(self, kind: str, ident: str | None) -> str:
         """Display label of a strategy id (keyword, message, topic, target_group …)."""
@@ -66,8 +68,9 @@ def filter_bar(settings, url: str | None, sources: list[dict],
 
     `sources` are store.queries.source_health rows: the source and channel choices. The
     text search and follow-up filters belong to the Mentions page (`search_page`)."""
+    default_lang = settings.pulse.general.language
     lang_name = st.sidebar.radio("Språk / Language", ["Svenska", "English"], key="lang",
-                                 horizontal=True)
+                                 horizontal=True, index=0 if default_lang == "sv" else 1)
     lang = "sv" if lang_name == "Svenska" else "en"
     strategy = settings.strategy
     start, end = _period(lang)
@@ -112,7 +115,7 @@ def filter_bar(settings, url: str | None, sources: list[dict],
                       lang=content_lang, topic=topic, audience=audience, intent=intent,
                       search=search, response=None if response in (None, "*") else response)
     ctx = Context(lang=lang, filters=filters, granularity=granularity, url=url,
-                  settings=settings)
+                  settings=settings, tz=ZoneInfo(settings.pulse.general.timezone))
     st.session_state[CONTEXT_KEY] = ctx
     return ctx
 

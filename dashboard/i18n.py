@@ -204,6 +204,14 @@ LABELS: dict[str, dict[str, str]] = {
     "story_copies": {"sv": "Rättelsen gäller alla kopior av samma nyhet.",
                      "en": "The correction covers every copy of the same story."},
     "rows": {"sv": "rader", "en": "rows"},
+    "analyst_help": {"sv": "Sparas med varje rättelse och uppföljning.",
+                     "en": "Stored with every correction and follow-up."},
+    "none_chosen": {"sv": "Inga", "en": "None"},
+    "correction_history": {"sv": "Rättelser av nyheten ({n})",
+                           "en": "Corrections of this story ({n})"},
+    "undo": {"sv": "Ångra", "en": "Undo"},
+    "undone": {"sv": "(ångrad)", "en": "(undone)"},
+    "undo_row": {"sv": "{when} · {who} ångrade: {what}", "en": "{when} · {who} undid: {what}"},
 }
 
 

@@ -1,7 +1,10 @@
-"""Analysts' corrections: rows of their own that win over machine tags.
+"""Analysts' corrections: rows of their own that win over machine tags, and can be undone.
 
-A correction applies to every copy of the same story. It is (re)applied each time a mention
-is tagged, so a retag by a new tagger version keeps every correction.
+A correction applies to every copy of the same story. A mention's effective tags are always
+derived the same way: its machine tags (of the tagger version in use), then each correction
+of its story that is not undone, in the order they were made. A machine tag a correction
+overrules is kept inactive, so undoing the correction (a later "undo" row, with who and when)
+brings it back. Tagging and retagging re-derive the same way, so corrections survive both.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from store.models import Correction, Mention, Tag
 
-SINGLE_KINDS = ("sentiment", "intent", "audience", "voice")
-MULTI_KINDS = ("keyword", "message", "topic")
+SINGLE_KINDS = ("sentiment", "intent", "voice")
+MULTI_KINDS = ("keyword", "message", "topic", "audience")
 SENTIMENT_SCORES = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
 
 
@@ -50,7 +53,8 @@ def add_correction(session: Session, mention_id: int, kind: str, value: str, aut
                               f"{', '.join(sorted(allowed[kind]))}")
     if remove and kind in SINGLE_KINDS:
         raise CorrectionError(f"{kind} has one value: set another value instead of removing")
-    if not author.strip():
+    author = author.strip()
+    if not author:
         raise CorrectionError("a correction needs an author")
     members = story_members(session, mention_id)
     correction = Correction(mention_id=mention_id, kind=kind, value=value, author=author,
@@ -62,8 +66,30 @@ def add_correction(session: Session, mention_id: int, kind: str, value: str, aut
     return correction
 
 
+def undo_correction(session: Session, correction_id: int, author: str,
+                    note: str | None = None) -> Correction:
+    """Take a correction back: store an "undo" correction (who, when) and re-derive the tags
+    of every copy of the story, so the machine's tag shows again; return the undo row."""
+    author = author.strip()
+    if not author:
+        raise CorrectionError("undoing a correction needs an author")
+    target = session.get(Correction, correction_id)
+    if target is None:
+        raise CorrectionError(f"no correction with id {correction_id}")
+    if target.action == "undo":
+        raise CorrectionError(f"correction {correction_id} is itself an undo")
+    if session.scalar(select(Correction.id).where(Correction.undoes == correction_id)):
+        raise CorrectionError(f"correction {correction_id} is already undone")
+    undo = Correction(mention_id=target.mention_id, kind=target.kind, value=target.value,
+                      action="undo", undoes=target.id, author=author, note=note)
+    session.add(undo)
+    session.flush()
+    apply_corrections(session, story_members(session, target.mention_id))
+    return undo
+
+
 def corrections_for(session: Session, mention_ids: list[int]) -> dict[int, list[Correction]]:
-    """Return, per mention, the corrections of its story in the order they were made."""
+    """Return, per mention, every correction row of its story (undos included), oldest first."""
     if not mention_ids:
         return {}
     roots = dict(session.execute(select(Mention.id, _root()).where(Mention.id.in_(mention_ids)))
@@ -78,39 +104,69 @@ def corrections_for(session: Session, mention_ids: list[int]) -> dict[int, list[
     return {mid: by_root[root] for mid, root in roots.items() if by_root.get(root)}
 
 
+def correction_history(session: Session, mention_id: int) -> list[dict]:
+    """Return the corrections of the mention's story, oldest first, as {"id", "kind", "value",
+    "action", "author", "created_at", "note", "undone"}; "undo" rows are included."""
+    rows = corrections_for(session, [mention_id]).get(mention_id, [])
+    undone = {c.undoes for c in rows if c.action == "undo"}
+    return [{"id": c.id, "kind": c.kind, "value": c.value, "action": c.action,
+             "author": c.author, "created_at": c.created_at, "note": c.note,
+             "undone": c.id in undone} for c in rows]
+
+
+def in_force(corrections: list[Correction]) -> list[Correction]:
+    """Return the corrections that apply: not undos, and not undone."""
+    undone = {c.undoes for c in corrections if c.action == "undo"}
+    return [c for c in corrections if c.action != "undo" and c.id not in undone]
+
+
 def apply_corrections(session: Session, mention_ids: list[int], version: str | None = None,
                       update_mention: bool = True) -> int:
-    """Apply stored corrections to the tags of `version` (default: each mention's current
-    one); with `update_mention`, also to the mention's own columns. Return how many
-    mentions had corrections."""
+    """Re-derive the effective tags of `version` (default: each mention's current one) from
+    its machine tags and its story's corrections in force; with `update_mention`, also the
+    mention's own sentiment and voice. Return how many mentions had corrections."""
     found = corrections_for(session, mention_ids)
     for mention_id, corrections in found.items():
         mention = session.get(Mention, mention_id)
         tag_version = version or mention.tagger_version
         if tag_version is None:
             continue  # not tagged yet: corrections are applied when it is
-        for c in corrections:
-            _apply_one(session, mention, c, tag_version, update_mention)
+        _rederive(session, mention, in_force(corrections), tag_version, update_mention)
     return len(found)
 
 
-def _apply_one(session: Session, mention: Mention, c: Correction, version: str,
-               update_mention: bool) -> None:
-    evidence = [f"correction by {c.author}"]
-    same = (Tag.mention_id == mention.id, Tag.tagger_version == version, Tag.kind == c.kind)
-    if c.kind in SINGLE_KINDS or c.action == "remove":
-        condition = same if c.kind in SINGLE_KINDS else (*same, Tag.value == c.value)
-        session.execute(delete(Tag).where(*condition))
-    if c.action != "remove":
-        exists = session.scalar(select(Tag.id).where(*same, Tag.value == c.value))
-        if exists is None:
+def _rederive(session: Session, mention: Mention, corrections: list[Correction], version: str,
+              update_mention: bool) -> None:
+    mine = (Tag.mention_id == mention.id, Tag.tagger_version == version)
+    session.execute(delete(Tag).where(*mine, Tag.origin == "correction"))
+    session.execute(update(Tag).where(*mine, Tag.active.is_(False)).values(active=True))
+    for c in corrections:
+        same = (*mine, Tag.kind == c.kind, Tag.active.is_(True))
+        if c.action == "set":
+            session.execute(update(Tag).where(*same, Tag.value != c.value).values(active=False))
+        elif c.action == "remove":
+            session.execute(update(Tag).where(*same, Tag.value == c.value).values(active=False))
+        if c.action in ("set", "add") and session.scalar(
+                select(Tag.id).where(*same, Tag.value == c.value)) is None:
             score = SENTIMENT_SCORES.get(c.value, 1.0) if c.kind == "sentiment" else 1.0
             session.add(Tag(mention_id=mention.id, kind=c.kind, value=c.value, score=score,
-                            sentiment=c.value if c.kind == "sentiment" else mention.sentiment,
-                            evidence=evidence, tagger_version=version))
-    if update_mention and c.kind == "sentiment":
-        session.execute(update(Mention).where(Mention.id == mention.id).values(
-            sentiment=c.value, sentiment_score=SENTIMENT_SCORES[c.value]))
-    if update_mention and c.kind == "voice":
-        session.execute(update(Mention).where(Mention.id == mention.id).values(voice=c.value))
+                            sentiment=c.value if c.kind == "sentiment" else None,
+                            evidence=[f"correction by {c.author}"], tagger_version=version,
+                            origin="correction", active=True))
     session.flush()
+    labels = {kind: (value, score) for kind, value, score in session.execute(
+        select(Tag.kind, Tag.value, Tag.score).where(
+            *mine, Tag.active.is_(True), Tag.kind.in_(("sentiment", "voice"))))}
+    if "sentiment" in labels:  # a tag an analyst added takes the mention's tone as its aspect
+        session.execute(update(Tag).where(*mine, Tag.origin == "correction",
+                                          Tag.kind != "sentiment")
+                        .values(sentiment=labels["sentiment"][0]))
+    if not update_mention:
+        return
+    values = {}
+    if "sentiment" in labels:
+        values["sentiment"], values["sentiment_score"] = labels["sentiment"]
+    if "voice" in labels:
+        values["voice"] = labels["voice"][0]
+    if values:
+        session.execute(update(Mention).where(Mention.id == mention.id).values(**values))

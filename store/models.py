@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -171,12 +172,17 @@ class Mention(Base):
 
 
 class Tag(Base):
-    """One machine tag of a mention: kind (keyword, message …), value, score, evidence."""
+    """One tag of a mention: kind (keyword, message …), value, score, evidence.
+
+    `origin` is "machine" (the tagger) or "correction" (an analyst's correction). A machine tag
+    that a correction overrules stays, inactive (`active` false), so that undoing the
+    correction brings it back; figures read active tags only."""
 
     __tablename__ = "tags"
     __table_args__ = (
         # A mention's current tags of one kind, read from the index alone (store.queries).
-        Index("ix_tags_current", "mention_id", "kind", "tagger_version", "value", "sentiment"),
+        Index("ix_tags_current", "mention_id", "kind", "tagger_version", "active", "value",
+              "sentiment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -187,6 +193,9 @@ class Tag(Base):
     sentiment: Mapped[str | None] = mapped_column(String(10))
     evidence: Mapped[list] = mapped_column(JSON, default=list)
     tagger_version: Mapped[str] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    origin: Mapped[str] = mapped_column(String(12), default="machine",
+                                        server_default="machine")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     mention: Mapped[Mention] = relationship(back_populates="tags")
@@ -205,7 +214,8 @@ class MentionBand(Base):
 
 class Correction(Base):
     """An analyst's correction of a mention's tag. Never overwritten; wins over machine tags
-    and applies to every copy of the same story."""
+    and applies to every copy of the same story. An "undo" correction (`undoes` set) takes an
+    earlier one back, so the machine's tag shows again; both stay as the record."""
 
     __tablename__ = "corrections"
     __table_args__ = (Index("ix_corrections_mention", "mention_id"),)
@@ -214,7 +224,9 @@ class Correction(Base):
     mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))     # sentiment, keyword, message, topic …
     value: Mapped[str] = mapped_column(String(60))
-    action: Mapped[str] = mapped_column(String(10))   # set (one-valued kinds), add, remove
+    action: Mapped[str] = mapped_column(String(10))   # set (one-valued kinds), add, remove, undo
+    undoes: Mapped[int | None] = mapped_column(
+        ForeignKey("corrections.id", ondelete="CASCADE", name="fk_corrections_undoes"))
     author: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

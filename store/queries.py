@@ -52,7 +52,9 @@ def _story():
 
 
 def _current_tags():
-    return and_(Tag.mention_id == Mention.id, Tag.tagger_version == Mention.tagger_version)
+    """A mention's effective tags: its tagger version's, without those a correction overrules."""
+    return and_(Tag.mention_id == Mention.id, Tag.tagger_version == Mention.tagger_version,
+                Tag.active.is_(True))
 
 
 def _has_tag(kind: str, value: str):
@@ -60,7 +62,7 @@ def _has_tag(kind: str, value: str):
     tag = aliased(Tag)
     return (select(tag.id).where(tag.mention_id == Mention.id,
                                  tag.tagger_version == Mention.tagger_version,
-                                 tag.kind == kind, tag.value == value)
+                                 tag.active.is_(True), tag.kind == kind, tag.value == value)
             .correlate(Mention).exists())
 
 
@@ -174,6 +176,7 @@ def tag_pairs(session: Session, f: Filters, kind: str, other_kind: str) -> list[
             .join(Mention, _current_tags())
             .join(other, and_(other.mention_id == Mention.id,
                               other.tagger_version == Mention.tagger_version,
+                              other.active.is_(True),
                               other.kind == other_kind))
             .where(Tag.kind == kind).group_by(Tag.value, other.value))
     return [{"value": v, "other": o, "count": n}

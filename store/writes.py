@@ -194,7 +194,7 @@ def switch_version(session: Session, version: str) -> int:
     then drop older tags of those mentions; return how many mentions switched."""
     def label(kind: str, column=Tag.value):
         return (select(column).where(Tag.mention_id == Mention.id, Tag.kind == kind,
-                                     Tag.tagger_version == version)
+                                     Tag.tagger_version == version, Tag.active.is_(True))
                 .limit(1).scalar_subquery())
 
     has_new = select(Tag.id).where(Tag.mention_id == Mention.id, Tag.kind == "sentiment",

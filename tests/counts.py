@@ -29,7 +29,7 @@ def count_stories(url: str, start: date, end: date, voice: str | None = "third_p
     for kind, value in tags:
         stmt = stmt.where(select(Tag.id).where(and_(
             Tag.mention_id == Mention.id, Tag.tagger_version == Mention.tagger_version,
-            Tag.kind == kind, Tag.value == value)).exists())
+            Tag.active.is_(True), Tag.kind == kind, Tag.value == value)).exists())
     if sources:
         stmt = stmt.where(Mention.source_id.in_(select(Source.id).where(Source.key.in_(sources))))
     if text:

@@ -12,9 +12,9 @@ from collectors.base import Item
 from nlp.tagger import Tagger
 from pulse import jobs
 from pulse.settings import SourceConfig
-from store.corrections import CorrectionError, add_correction
+from store.corrections import CorrectionError, add_correction, undo_correction
 from store.db import transaction
-from store.models import Mention, Tag
+from store.models import Correction, Mention, Tag
 from store.queries import Filters, count_mentions, tag_counts
 from store.writes import save_items, save_tagging, switch_version, sync_sources
 
@@ -47,7 +47,7 @@ def _tags(engine, mention_id, kind) -> set[str]:
     with transaction(engine) as session:
         mention = session.get(Mention, mention_id)
         return set(session.scalars(select(Tag.value).where(
-            Tag.mention_id == mention_id, Tag.kind == kind,
+            Tag.mention_id == mention_id, Tag.kind == kind, Tag.active.is_(True),
             Tag.tagger_version == mention.tagger_version)))
 
 
@@ -110,3 +110,33 @@ def test_bad_corrections_are_refused(tagged):
         add_correction(session, ids["w1"], "sentiment", "negative", "a", remove=True)
     with transaction(engine) as session, pytest.raises(CorrectionError, match="no mention"):
         add_correction(session, 999_999, "sentiment", "negative", "a")
+
+
+def test_undo_brings_the_machine_tags_back_and_keeps_the_record(tagged):
+    engine, settings, ids = tagged
+    machine = {key: _mention(engine, ids[key]) for key in ("w1", "p1")}
+    machine_intent = _tags(engine, ids["w1"], "intent")
+    assert len(machine_intent) == 1
+    other = "criticism" if machine_intent != {"criticism"} else "praise"
+    with transaction(engine) as session:
+        wrong = add_correction(session, ids["w1"], "sentiment", "negative", "anna")
+        removed = add_correction(session, ids["w1"], "intent", other, "anna")
+        add_correction(session, ids["w1"], "keyword", "transparent", "anna")
+    with transaction(engine) as session:
+        undo_correction(session, wrong.id, "bertil")
+        undo_correction(session, removed.id, "bertil")
+    for key in ("w1", "p1"):
+        mention = _mention(engine, ids[key])
+        assert (mention.sentiment, mention.sentiment_score) == (
+            machine[key].sentiment, machine[key].sentiment_score)
+        assert "transparent" in _tags(engine, ids[key], "keyword")  # not undone: still in force
+    assert _tags(engine, ids["w1"], "intent") == machine_intent
+    with transaction(engine) as session:
+        rows = [(c.action, c.author, c.undoes) for c in
+                session.scalars(select(Correction).order_by(Correction.id))]
+        assert rows[-2:] == [("undo", "bertil", wrong.id), ("undo", "bertil", removed.id)]
+        with pytest.raises(CorrectionError, match="already undone"):
+            undo_correction(session, wrong.id, "bertil")
+    jobs.retag(engine, settings, Tagger(settings.strategy))  # and a retag keeps it that way
+    assert _mention(engine, ids["w1"]).sentiment == machine["w1"].sentiment
+    assert "transparent" in _tags(engine, ids["w1"], "keyword")

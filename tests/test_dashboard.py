@@ -219,7 +219,7 @@ def test_correcting_sentiment_changes_the_figures(demo_url, monkeypatch):
     at.sidebar.selectbox(key="sentiment").set_value("positive").run()
     before = _matching(at)
     picked = at.selectbox(key="pick_mention").value
-    at.selectbox(key="fix_sentiment").set_value("negative")
+    at.selectbox(key=f"fix_sentiment_{picked}").set_value("negative")
     at.text_input(key="analyst").input("Analytiker A")
     next(b for b in at.button if b.label == "Spara rättelse").click().run()
     assert not at.exception
@@ -234,7 +234,8 @@ def test_correcting_sentiment_changes_the_figures(demo_url, monkeypatch):
 
 def test_a_correction_needs_a_name(demo_url, monkeypatch):
     at = _page(_app(demo_url, monkeypatch).run(), "mentions")
-    at.selectbox(key="fix_sentiment").set_value("negative")
+    picked = at.selectbox(key="pick_mention").value
+    at.selectbox(key=f"fix_sentiment_{picked}").set_value("negative")
     next(b for b in at.button if b.label == "Spara rättelse").click().run()
     assert "namn" in at.error[0].value
     with transaction(make_engine(demo_url)) as session:
@@ -244,14 +245,14 @@ def test_a_correction_needs_a_name(demo_url, monkeypatch):
 def test_marking_needs_answer_and_answered(demo_url, monkeypatch):
     at = _page(_app(demo_url, monkeypatch).run(), "mentions")
     picked = at.selectbox(key="pick_mention").value
-    at.radio(key="set_status").set_value("needs_answer")
-    at.text_input(key="analyst_response").input("Analytiker B")
+    at.radio(key=f"set_status_{picked}").set_value("needs_answer")
+    at.text_input(key="analyst").input("Analytiker B")
     next(b for b in at.button if b.label == "Spara uppföljning").click().run()
     at.selectbox(key="response_filter").set_value("needs_answer").run()
     assert _matching(at) == 1
     assert at.selectbox(key="pick_mention").value == picked
-    at.radio(key="set_status").set_value("answered")
-    at.text_input(key="analyst_response").input("Analytiker B")
+    at.radio(key=f"set_status_{picked}").set_value("answered")
+    at.text_input(key="analyst").input("Analytiker B")
     next(b for b in at.button if b.label == "Spara uppföljning").click().run()
     assert _matching(at) == 0
     with transaction(make_engine(demo_url)) as session:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -16,6 +17,7 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -26,8 +28,12 @@ from tests.counts import count_stories
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
-PAGES = {"overview": "", "keywords": "keywords", "audiences": "audiences", "topics": "topics",
-         "sources": "sources", "mentions": "mentions", "benchmark": "benchmark"}
+PAGES = {"overview": ("", "Pulse – bilden av Stockholm som smart stad"),
+         "keywords": ("keywords", "Nyckelord och budskap"),
+         "audiences": ("audiences", "Målgrupper"), "topics": ("topics", "Ämnen"),
+         "sources": ("sources", "Kanaler och källor"), "mentions": ("mentions", "Omnämnanden"),
+         "benchmark": ("benchmark", "Stockholms röstandel bland smarta städer")}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 ARTIFACTS = Path(os.environ.get("PULSE_TEST_ARTIFACTS", REPO / "tests" / "artifacts"))
 TIMEOUT_MS = 60_000
 
@@ -85,9 +91,21 @@ def browser():
         b.close()
 
 
-def _ready(page) -> None:
-    """Wait until the script run is drawn: the sidebar export button comes last."""
+def _idle(page) -> None:
+    """Wait until Streamlit has finished the current script run."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=TIMEOUT_MS)
+
+
+def _ready(page, heading: str) -> None:
+    """Wait until the page whose heading is `heading` is drawn and its script run is done:
+    the heading proves the navigation happened (the old page's elements prove nothing)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stMain").get_by_role("heading", name=heading).first
+           ).to_be_visible(timeout=TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=TIMEOUT_MS)
+    _idle(page)
 
 
 def _set_start_date(page, day: date) -> None:
@@ -98,17 +116,69 @@ def _set_start_date(page, day: date) -> None:
     page.locator("h1").first.click()  # leave the field: the new range is sent
 
 
+def _outside_requests(context) -> list[str]:
+    """Record every request the pages make to a host that is not this machine (and refuse it):
+    the demo promises that nothing leaves the machine."""
+    seen: list[str] = []
+
+    def check(route):
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
+            route.continue_()
+        else:
+            seen.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", check)
+    return seen
+
+
+def _corrections(url: str) -> list[tuple]:
+    from sqlalchemy import select
+
+    from store.db import make_engine, transaction
+    from store.models import Correction
+
+    with transaction(make_engine(url)) as session:
+        return [(c.mention_id, c.kind, c.value, c.author)
+                for c in session.scalars(select(Correction).order_by(Correction.id))]
+
+
+def _listed(url: str, start: date, end: date) -> list[tuple[int, str]]:
+    """(id, title) of the positive third-party mentions with keyword open, newest first, as the
+    Mentions page lists them (the test's own SQL)."""
+    from sqlalchemy import select
+
+    from store.db import make_engine, transaction
+    from store.models import Mention, Tag
+
+    with transaction(make_engine(url)) as session:
+        rows = session.execute(
+            select(Mention.id, Mention.title, Mention.text)
+            .where(Mention.voice == "third_party", Mention.sentiment == "positive",
+                   Mention.local_day >= start, Mention.local_day <= end,
+                   select(Tag.id).where(Tag.mention_id == Mention.id, Tag.kind == "keyword",
+                                        Tag.value == "open", Tag.active.is_(True),
+                                        Tag.tagger_version == Mention.tagger_version).exists())
+            .order_by(Mention.local_day.desc(), Mention.published_at.desc(),
+                      Mention.id.desc())).all()
+    return [(i, title or text) for i, title, text in rows]
+
+
 def test_filters_correction_and_export_in_a_real_browser(dashboard, browser):
     from playwright.sync_api import expect
 
     base, url = dashboard
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     today = date.today()
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True)
+    outside = _outside_requests(context)
+    page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
 
     page.goto(base + "/")
-    _ready(page)
+    _ready(page, "Pulse – bilden av Stockholm som smart stad")
     metric = page.locator('[data-testid="stMetric"]').first
     expect(metric).to_contain_text(str(count_stories(url, today - timedelta(weeks=12), today)))
     expect(page.get_by_text("EXEMPELDATA")).to_be_visible()
@@ -124,9 +194,11 @@ def test_filters_correction_and_export_in_a_real_browser(dashboard, browser):
     page.keyboard.press("Enter")
     open_tag = (("keyword", "open"),)
     expect(metric).to_contain_text(str(count_stories(url, start, today, tags=open_tag)))
+    _idle(page)
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Omnämnanden").click()
-    _ready(page)
+    expect(page).to_have_url(re.compile(r"/mentions$"), timeout=TIMEOUT_MS)
+    _ready(page, "Omnämnanden")
     sidebar.get_by_text("Fler filter").click()
     sidebar.get_by_label("Ton", exact=True).click()
     page.keyboard.type("Positiv")
@@ -135,19 +207,36 @@ def test_filters_correction_and_export_in_a_real_browser(dashboard, browser):
     assert positive >= 2
     caption = page.get_by_text("omnämnanden matchar")
     expect(caption).to_contain_text(f"{positive} omnämnanden matchar")
+    _idle(page)
 
+    # Choose the first mention (A), then the second (B), change only B's tone: exactly one
+    # correction row, for B, for the tone.
+    listed = _listed(url, start, today)
+    second_id, second_title = listed[1]
     main = page.get_by_test_id("stMain")
+    chooser = main.get_by_label("Välj omnämnande")
+    expect(chooser).to_be_visible()
+    chooser.click()
+    page.get_by_role("option", name=re.compile(re.escape(second_title[:40]))).first.click()
+    _idle(page)
     form = main.get_by_test_id("stForm").first
-    form.get_by_label("Ditt namn").fill("Analytiker E2E")
-    form.get_by_label("Ton", exact=True).click()
+    tone = form.get_by_role("combobox", name="Ton", exact=True)
+    expect(tone).to_have_count(1)  # the previous mention's form is gone
+    expect(tone).to_have_value("Positiv")
+    main.get_by_role("textbox", name="Ditt namn").fill("Analytiker E2E")
+    main.get_by_role("textbox", name="Ditt namn").press("Tab")
+    _idle(page)
+    tone.click()
     page.keyboard.type("Negativ")
     page.keyboard.press("Enter")
     form.get_by_role("button", name="Spara rättelse").click()
     expect(caption).to_contain_text(f"{positive - 1} omnämnanden matchar")
     expect(main.get_by_text("Sparat.")).to_be_visible()
+    assert _corrections(url) == [(second_id, "sentiment", "negative", "Analytiker E2E")]
     assert count_stories(url, start, today, sentiment="positive", tags=open_tag) == positive - 1
     page.screenshot(path=str(ARTIFACTS / "mentions-after-correction.png"), full_page=True)
 
+    _idle(page)
     with page.expect_download() as download:
         sidebar.get_by_role("button", name="Ladda ner CSV").click()
     data = Path(download.value.path()).read_bytes().decode("utf-8-sig")
@@ -158,9 +247,11 @@ def test_filters_correction_and_export_in_a_real_browser(dashboard, browser):
                and r["voice"] == "third_party" for r in rows)
     assert download.value.suggested_filename.endswith(".csv")
 
-    for name, path in PAGES.items():
+    for name, (path, heading) in PAGES.items():
         page.goto(f"{base}/{path}")
-        _ready(page)
+        _ready(page, heading)
         page.wait_for_timeout(500)  # let Vega finish drawing before the picture
         assert not page.get_by_test_id("stException").count(), name
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert outside == [], f"the dashboard reached outside the machine: {outside}"
+    context.close()

@@ -6,17 +6,24 @@ import streamlit as st
 
 from dashboard.context import Context, current
 from dashboard.data import engine, invalidate
+from dashboard.fmt import local_time
 from dashboard.i18n import t
 from dashboard.views.mention_list import mention_list
 from pulse.settings import INTENT_IDS
-from store.corrections import CorrectionError, add_correction
+from store.corrections import (
+    CorrectionError,
+    add_correction,
+    correction_history,
+    undo_correction,
+)
 from store.db import transaction
 from store.models import RESPONSE_STATUSES
 from store.queries import SENTIMENTS
 from store.responses import ResponseError, set_response
 
 PAGE_SIZE = 20
-MULTI_KINDS = ("keyword", "message", "topic")
+MULTI_KINDS = ("keyword", "message", "topic", "audience")
+NONE = "-"
 
 
 def _allowed(ctx: Context) -> dict[str, list[str]]:
@@ -30,74 +37,112 @@ def _current(row: dict, kind: str) -> list[str]:
     return [tag["value"] for tag in row["tags"].get(kind, [])]
 
 
+def corrections_to_store(row: dict, form: dict) -> list[tuple[str, str, bool]]:
+    """Return (kind, value, remove) for what the form changes against the mention's current
+    tags: nothing for a field left as it was."""
+    changes: list[tuple[str, str, bool]] = []
+    sentiment_now = row["sentiment"] or "neutral"
+    if form["sentiment"] != sentiment_now:
+        changes.append(("sentiment", form["sentiment"], False))
+    intent_now = (_current(row, "intent") or [NONE])[0]
+    if form["intent"] != intent_now and form["intent"] != NONE:
+        changes.append(("intent", form["intent"], False))
+    for kind in MULTI_KINDS:
+        before, after = set(_current(row, kind)), set(form[kind])
+        changes += [(kind, v, False) for v in sorted(after - before)]
+        changes += [(kind, v, True) for v in sorted(before - after)]
+    return changes
+
+
 def _correction_form(ctx: Context, row: dict) -> None:
-    """Corrections of the chosen mention, stored as corrections (store.corrections)."""
+    """Corrections of the chosen mention, stored as corrections (store.corrections).
+
+    Every widget is keyed by the mention's id and built from its current tags, so choosing
+    another mention never carries the previous one's values into the form."""
     lang = ctx.lang
     allowed = _allowed(ctx)
-    with st.form(key="correct_form", border=True):
+    mid = row["id"]
+    with st.form(key=f"correct_form_{mid}", border=True):
         st.markdown(f"**{t('correct', lang)}**")
         st.caption(t("story_copies", lang))
-        analyst = st.text_input(t("analyst", lang), key="analyst")
-        cols = st.columns(3)
-        sentiment = cols[0].selectbox(t("sentiment", lang), list(SENTIMENTS),
-                                      index=list(SENTIMENTS).index(row["sentiment"] or "neutral"),
-                                      format_func=lambda s: t(s, lang), key="fix_sentiment")
-        audience_now = (_current(row, "audience") or [None])[0]
-        audience = cols[1].selectbox(
-            t("audience", lang), allowed["audience"],
-            index=allowed["audience"].index(audience_now) if audience_now in allowed["audience"]
-            else 0, format_func=lambda g: ctx.label("target_group", g), key="fix_audience")
-        intent_now = (_current(row, "intent") or [None])[0]
-        intent = cols[2].selectbox(
-            t("intent", lang), allowed["intent"],
-            index=allowed["intent"].index(intent_now) if intent_now in allowed["intent"] else 0,
-            format_func=lambda i: t(f"intent_{i}", lang), key="fix_intent")
-        chosen = {}
+        cols = st.columns(2)
+        form = {"sentiment": cols[0].selectbox(
+            t("sentiment", lang), list(SENTIMENTS),
+            index=list(SENTIMENTS).index(row["sentiment"] or "neutral"),
+            format_func=lambda s: t(s, lang), key=f"fix_sentiment_{mid}")}
+        intents = [NONE, *allowed["intent"]]
+        intent_now = (_current(row, "intent") or [NONE])[0]
+        form["intent"] = cols[1].selectbox(
+            t("intent", lang), intents,
+            index=intents.index(intent_now) if intent_now in intents else 0,
+            format_func=lambda i: "–" if i == NONE else t(f"intent_{i}", lang),
+            key=f"fix_intent_{mid}")
         for kind in MULTI_KINDS:
-            chosen[kind] = st.multiselect(t(kind, lang), allowed[kind],
-                                          default=_current(row, kind),
-                                          format_func=lambda v, k=kind: ctx.label(k, v),
-                                          key=f"fix_{kind}")
+            form[kind] = st.multiselect(
+                t(kind, lang), allowed[kind],
+                default=[v for v in _current(row, kind) if v in allowed[kind]],
+                format_func=lambda v, k=kind: ctx.label(k, v), key=f"fix_{kind}_{mid}",
+                placeholder=t("none_chosen", lang))
         submitted = st.form_submit_button(t("save_correction", lang))
     if not submitted:
         return
+    analyst = st.session_state.get("analyst") or ""
     if not analyst.strip():
         st.error(t("need_name", lang))
         return
-    changes: list[tuple[str, str, bool]] = []
-    if sentiment != (row["sentiment"] or "neutral"):
-        changes.append(("sentiment", sentiment, False))
-    if audience != audience_now:
-        changes.append(("audience", audience, False))
-    if intent != intent_now:
-        changes.append(("intent", intent, False))
-    for kind in MULTI_KINDS:
-        before = set(_current(row, kind))
-        changes += [(kind, v, False) for v in chosen[kind] if v not in before]
-        changes += [(kind, v, True) for v in sorted(before - set(chosen[kind]))]
+    changes = corrections_to_store(row, form)
     if not changes:
         st.info(t("nothing_changed", lang))
         return
+
     def write(session) -> None:
         for kind, value, remove in changes:
-            add_correction(session, row["id"], kind, value, analyst, remove=remove,
-                           allowed=allowed)
+            add_correction(session, mid, kind, value, analyst, remove=remove, allowed=allowed)
 
     _save(ctx, write)
+
+
+def _history(ctx: Context, row: dict) -> None:
+    """The story's corrections (who, when, what), each in force with a button to undo it."""
+    lang = ctx.lang
+    with transaction(engine(ctx.url)) as session:
+        entries = correction_history(session, row["id"])
+    if not entries:
+        return
+    with st.expander(t("correction_history", lang, n=len(entries))):
+        for entry in entries:
+            what = (f"{t(entry['kind'], lang)}: "
+                    f"{'−' if entry['action'] == 'remove' else ''}"
+                    f"{ctx.label(entry['kind'], entry['value'])}")
+            when = local_time(entry["created_at"], ctx.tz)
+            left, right = st.columns([4, 1])
+            if entry["action"] == "undo":
+                left.text(t("undo_row", lang, when=when, who=entry["author"], what=what))
+                continue
+            state = t("undone", lang) if entry["undone"] else ""
+            left.text(f"{when} · {entry['author']} · {what} {state}".strip())
+            if not entry["undone"] and right.button(t("undo", lang),
+                                                    key=f"undo_{entry['id']}"):
+                analyst = st.session_state.get("analyst") or ""
+                if not analyst.strip():
+                    st.error(t("need_name", lang))
+                    return
+                _save(ctx, lambda session, cid=entry["id"]: undo_correction(session, cid,
+                                                                             analyst))
 
 
 def _follow_up(ctx: Context, row: dict) -> None:
     lang = ctx.lang
     options = ["none", *RESPONSE_STATUSES]
     current_status = row["response_status"] or "none"
-    with st.form(key="response_form", border=True):
+    with st.form(key=f"response_form_{row['id']}", border=True):
         status = st.radio(t("response", lang), options, index=options.index(current_status),
-                          horizontal=True, key="set_status",
+                          horizontal=True, key=f"set_status_{row['id']}",
                           format_func=lambda s: t("clear_status" if s == "none" else s, lang))
-        analyst = st.text_input(t("analyst", lang), key="analyst_response")
         submitted = st.form_submit_button(t("set_status", lang))
     if not submitted or status == current_status:
         return
+    analyst = st.session_state.get("analyst") or ""
     if not analyst.strip():
         st.error(t("need_name", lang))
         return
@@ -147,7 +192,9 @@ def render(ctx: Context) -> None:
         picked = st.selectbox(t("pick_mention", lang), list(by_id), key="pick_mention",
                               format_func=lambda i: _label(by_id[i]))
         row = by_id[picked]
+        st.text_input(t("analyst", lang), key="analyst", help=t("analyst_help", lang))
         _correction_form(ctx, row)
+        _history(ctx, row)
         _follow_up(ctx, row)
 
 

@@ -1,0 +1,35 @@
+"""How figures and times read on every page: local time with its zone, Swedish number
+grouping, percentages, and singular or plural."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+THIN_SPACE = "\u2009"
+
+
+def local_time(value: datetime | None, tz: ZoneInfo, with_zone: bool = False,
+               fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Return an aware UTC time as local wall-clock time in `tz` ("–" for None); with
+    `with_zone`, followed by the zone's abbreviation (CET, CEST)."""
+    if value is None:
+        return "–"
+    local = value.astimezone(tz)
+    text = local.strftime(fmt)
+    return f"{text} {local.tzname()}" if with_zone else text
+
+
+def number(value: float | None) -> str:
+    """A count as people read it: 12 345 (a thin space groups thousands, as in Swedish)."""
+    if value is None:
+        return "–"
+    text = f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+    return text.replace(",", THIN_SPACE)
+
+
+def percent(value: float | None, signed: bool = False) -> str:
+    """A share as a whole percentage ("23 %" style without the space: "23%"); "–" for None."""
+    if value is None:
+        return "–"
+    return f"{value:+.0%}" if signed else f"{value:.0%}"
