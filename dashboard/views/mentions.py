@@ -127,8 +127,8 @@ def _history(ctx: Context, row: dict) -> None:
                 if not analyst.strip():
                     st.error(t("need_name", lang))
                     return
-                _save(ctx, lambda session, cid=entry["id"]: undo_correction(session, cid,
-                                                                             analyst))
+                _save(ctx, lambda session, cid=entry["id"], who=analyst:
+                      undo_correction(session, cid, who))
 
 
 def _follow_up(ctx: Context, row: dict) -> None:
