@@ -1,34 +1,14 @@
-"""What every collector returns: items plus the cursor to store with them."""
+"""What every collector returns: items plus the cursor to store with them.
+
+The item type itself lives in store.items, where both the collectors and the store may import
+it (the store never imports collectors)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-
-@dataclass
-class Item:
-    """One collected item, normalised, before it is stored as a mention."""
-
-    external_id: str
-    kind: str  # news | blog_post | blog_comment | post
-    text: str
-    published_at: datetime
-    url: str | None = None
-    title: str | None = None
-    author_handle: str | None = None
-    author_name: str | None = None
-    parent_external_id: str | None = None  # the post a comment belongs to / the tweet replied to
-    parent_url: str | None = None
-    author_description: str | None = None
-    author_followers: int | None = None
-    author_verified: bool | None = None
-    conversation_id: str | None = None
-    relation: str | None = None  # reply | quote | repost (how it refers to parent_external_id)
-    engagement: dict[str, int] = field(default_factory=dict)  # likes, reposts, replies, quotes
-    voice: str | None = None  # "own"/"third_party" when the item itself says; else the source's
-    raw: dict[str, Any] = field(default_factory=dict)
+from store.items import Item
 
 
 @dataclass
@@ -39,3 +19,12 @@ class CollectResult:
     cursor: dict[str, Any]
     not_modified: bool = False
     skipped: int = 0  # items dropped by the source's filter
+
+
+class Collector(Protocol):
+    """A plain object that, given its source's last cursor, returns the new items and the next
+    cursor. It never touches the database; failures are raised as CollectError."""
+
+    def collect(self, cursor: dict[str, Any]) -> CollectResult:
+        """Return the items published since `cursor` and the cursor to store with them."""
+        ...

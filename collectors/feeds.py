@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urldefrag
@@ -106,6 +107,19 @@ def parse_feed(content: bytes, url: str, headers: dict[str, str] | None = None) 
     if not parsed.entries and not parsed.feed:
         raise CollectError("malformed", f"{url}: not an RSS or Atom feed")
     return parsed
+
+
+def build(cfg: Any, fetcher: Fetcher, env: Mapping[str, str] | None = None) -> FeedCollector:
+    """Return the collector of a `feed` source (RSS, Atom or JSON Feed); no request."""
+    return FeedCollector(cfg.url, fetcher, item_filter=cfg.filter, max_items=cfg.max_items,
+                         full_text=cfg.full_text)
+
+
+def build_comments(cfg: Any, fetcher: Fetcher,
+                   env: Mapping[str, str] | None = None) -> FeedCollector:
+    """Return the collector of a `wordpress_comments` source (a comment feed); no request."""
+    return FeedCollector(cfg.url, fetcher, comments=True, item_filter=cfg.filter,
+                         max_items=cfg.max_items)
 
 
 class FeedCollector:

@@ -16,6 +16,7 @@ the instance closes it); a failure of that request is ignored by the library.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -44,7 +45,7 @@ from collectors.text import html_to_text
 PAGE_SIZE = 40  # the maximum of the timeline and account-statuses endpoints
 
 
-def build(cfg: Any, fetcher: Fetcher) -> MastodonCollector:
+def build(cfg: Any, fetcher: Fetcher, env: Mapping[str, str] | None = None) -> MastodonCollector:
     """Return the collector for a `mastodon_tag` or `mastodon_account` source; no request."""
     if cfg.kind == "mastodon_tag":
         tag, account = (cfg.tag or "").strip().lstrip("#"), None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urldefrag, urlencode
@@ -24,7 +25,7 @@ from collectors.errors import CollectError
 from collectors.filters import ItemFilter
 from collectors.http import Fetcher, Response
 from collectors.text import html_to_text, parse_iso_utc
-from collectors.urls import canonical_url
+from store.keys import canonical_url
 
 PER_PAGE = 100
 POST_FIELDS = "id,date_gmt,modified_gmt,link,title,content,excerpt,author"
@@ -34,7 +35,8 @@ _HTTP_400 = re.compile(r"\bHTTP 400\b")
 _COMMENT_PAGE = re.compile(r"comment-page-\d+/?$")
 
 
-def build(cfg: Any, fetcher: Fetcher) -> WordPressApiCollector:
+def build(cfg: Any, fetcher: Fetcher,
+          env: Mapping[str, str] | None = None) -> WordPressApiCollector:
     """Return the collector for a `wordpress_api` source (cfg.url is the site's root URL)."""
     return WordPressApiCollector(cfg.url, fetcher, max_pages=cfg.max_pages,
                                  max_items=cfg.max_items, item_filter=cfg.filter)

@@ -359,6 +359,7 @@ class XCollector:
             # The account's own timeline is the city speaking; mentions and replies are others.
             voice="own" if name == "timeline" else "third_party" if name != "search" else None,
             raw={**tweet, "stream": name},
+            platform="x",
         )
 
 

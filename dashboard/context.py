@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from dashboard.i18n import t
-from pulse.settings import INTENT_IDS
+from nlp.labels import INTENT_IDS
 from store.queries import SENTIMENTS, Filters
 
 CONTEXT_KEY = "_pulse_context"

@@ -16,9 +16,8 @@ from datetime import timedelta
 from sqlalchemy import Engine, func, or_, select
 
 from collectors.errors import CollectError
-from collectors.feeds import FeedCollector
-from collectors.filters import FilterSyntaxError
 from collectors.http import Fetcher
+from collectors.registry import KINDS
 from pulse import health
 from pulse.settings import Settings, SourceConfig
 from store.corrections import apply_corrections
@@ -57,27 +56,8 @@ def make_fetcher(settings: Settings) -> Fetcher:
 
 
 def build_collector(cfg: SourceConfig, fetcher: Fetcher):
-    """Return the collector object for a configured source; CollectError for unknown kinds."""
-    try:
-        if cfg.kind in ("feed", "wordpress_comments"):
-            return FeedCollector(cfg.url, fetcher, comments=cfg.kind == "wordpress_comments",
-                                 item_filter=cfg.filter, max_items=cfg.max_items,
-                                 full_text=cfg.full_text)
-        if cfg.kind == "wordpress_api":
-            from collectors import wordpress
-
-            return wordpress.build(cfg, fetcher)
-        if cfg.kind in ("x_user", "x_search"):
-            from collectors import x
-
-            return x.build(cfg, fetcher, os.environ)
-        if cfg.kind in ("mastodon_tag", "mastodon_account"):
-            from collectors import mastodon
-
-            return mastodon.build(cfg, fetcher)
-    except FilterSyntaxError as exc:
-        raise CollectError("config", f"filter of source {cfg.key}: {exc}") from exc
-    raise CollectError("config", f"source {cfg.key}: kind {cfg.kind} has no collector")
+    """Return the collector object for a configured source, through its kind's declaration."""
+    return KINDS[cfg.kind].build(cfg, fetcher, os.environ)
 
 
 def sync_config_sources(engine: Engine, settings: Settings) -> None:

@@ -13,7 +13,6 @@ from datetime import date
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from pulse.settings import source_channel
 from store.models import Author, FetchState, Mention, Source, Tag
 
 SENTIMENTS = ("positive", "neutral", "negative")
@@ -241,7 +240,7 @@ def source_health(session: Session) -> list[dict]:
                                         isouter=True).order_by(Source.key)).all()
     return [{
         "key": s.key, "kind": s.kind, "enabled": s.enabled, "voice": s.voice,
-        "channel": source_channel(s.kind, s.voice, (s.settings or {}).get("channel")),
+        "channel": (s.settings or {}).get("channel"),  # written by sync_sources
         "interval": (s.settings or {}).get("interval"),
         "mentions": counts.get(s.id, 0),
         "last_success_at": st.last_success_at if st else None,

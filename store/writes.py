@@ -15,8 +15,8 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from collectors.base import Item
-from collectors.urls import canonical_url, content_hash
+from store.items import Item
+from store.keys import canonical_url, content_hash
 from store.models import Author, FetchState, Mention, Source, Tag, utcnow
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -60,16 +60,19 @@ def sync_sources(session: Session, configs: Iterable[Any]) -> dict[str, Source]:
     return existing
 
 
-def _author_ids(session: Session, platform: str, items: Sequence[Item]) -> dict[str, int]:
-    latest: dict[str, Item] = {}
+def _author_ids(session: Session, source: Source,
+                items: Sequence[Item]) -> dict[tuple[str, str], int]:
+    """Upsert the items' authors; return their ids by (platform, handle). An item's platform
+    is its own (x, bluesky …) or, for feeds, the source's key: a feed's authors are its own."""
+    latest: dict[tuple[str, str], Item] = {}
     for item in items:
         if item.author_handle:
-            latest[item.author_handle[:300]] = item
+            latest[(item.platform or source.key, item.author_handle[:300])] = item
     if not latest:
         return {}
-    rows = [{"platform": platform, "handle": h, "name": (i.author_name or h)[:300],
+    rows = [{"platform": p, "handle": h, "name": (i.author_name or h)[:300],
              "description": i.author_description, "followers": i.author_followers,
-             "verified": i.author_verified} for h, i in latest.items()]
+             "verified": i.author_verified} for (p, h), i in latest.items()]
     stmt = _insert(session, Author.__table__).values(rows)
     has_profiles = any(r["description"] is not None or r["followers"] is not None for r in rows)
     if has_profiles:  # profiles change: keep the newest name, bio and follower count
@@ -79,19 +82,20 @@ def _author_ids(session: Session, platform: str, items: Sequence[Item]) -> dict[
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=["platform", "handle"])
     session.execute(stmt)
-    found = session.execute(
-        select(Author.handle, Author.id).where(
-            Author.platform == platform, Author.handle.in_([r["handle"] for r in rows]))
-    )
-    return {handle: ident for handle, ident in found}
+    found: dict[tuple[str, str], int] = {}
+    for platform in {p for p, _ in latest}:
+        handles = [h for p, h in latest if p == platform]
+        for handle, ident in session.execute(select(Author.handle, Author.id).where(
+                Author.platform == platform, Author.handle.in_(handles))):
+            found[(platform, handle)] = ident
+    return found
 
 
 def save_items(session: Session, source: Source, items: Sequence[Item]) -> int:
     """Insert items not stored before (unique per source + external id); return the new count."""
     if not items:
         return 0
-    platform = "x" if source.kind.startswith("x_") else source.key
-    authors = _author_ids(session, platform, items)
+    authors = _author_ids(session, source, items)
     now = utcnow()
     rows, seen = [], set()
     for item in items:
@@ -104,7 +108,9 @@ def save_items(session: Session, source: Source, items: Sequence[Item]) -> int:
             "url": item.url,
             "canonical_url": canonical_url(item.url, keep_fragment=item.kind == "blog_comment"),
             "content_hash": content_hash(item.title, item.text), "title": item.title,
-            "text": item.text, "author_id": authors.get((item.author_handle or "")[:300]),
+            "text": item.text,
+            "author_id": authors.get((item.platform or source.key,
+                                      (item.author_handle or "")[:300])),
             "parent_external_id": item.parent_external_id, "parent_url": item.parent_url,
             "published_at": item.published_at, "local_day": day, "local_week": week,
             "collected_at": now, "raw": item.raw,

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from collectors.base import Item
-from collectors.urls import canonical_url
 from pulse.settings import SourceConfig
 from store import similarity
 from store.db import transaction
+from store.keys import canonical_url
 from store.models import Mention
 from store.queries import Filters, count_mentions
 from store.stories import group_pending

@@ -47,12 +47,17 @@ kind = "wordpress_comments"
     assert 'kind "wordpress_comments" needs `url`' in message
 
 
-def test_unknown_keyword_id_is_refused(config_dir):
+def test_ids_come_from_the_file_and_must_be_consistent(config_dir):
     path = config_dir / "strategy.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('id = "open"', 'id = "opne"'),
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('id = "open"', 'id = "openness"'), encoding="utf-8")
+    assert "openness" in load_settings(config_dir).strategy.ids("keyword")  # any id will do
+    path.write_text(text.replace('id = "open"', 'id = "innovative"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"strategy.toml: keyword: ids used twice: innovative"):
+        load_settings(config_dir)
+    path.write_text(text.replace('value = "together"', 'value = "togetherness"'),
                     encoding="utf-8")
-    with pytest.raises(ConfigError,
-                       match=r"strategy.toml: keyword: .*missing: open; unknown: opne"):
+    with pytest.raises(ConfigError, match=r'signal message "togetherness" is not one of'):
         load_settings(config_dir)
 
 
@@ -183,8 +188,9 @@ def test_shipped_source_channels():
 def test_unknown_channel_is_refused(config_dir):
     path = config_dir / "sources.toml"
     _edit(path, 'channel = "own_blog"', 'channel = "blog"')
-    assert (f'{path}: source[0] (smartsthlm-blog).channel: "blog" is not a channel; use one of '
-            "own_web, own_blog, own_x, media, social") in _errors(config_dir)
+    assert (f'{path}: source[0] (smartsthlm-blog).channel: "blog" is not a channel of '
+            "strategy.toml; use one of own_web, own_blog, own_x, media, social"
+            ) in _errors(config_dir)
 
 
 def test_channel_must_be_one_of_the_strategy(config_dir):

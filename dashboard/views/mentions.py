@@ -9,7 +9,7 @@ from dashboard.data import engine, invalidate
 from dashboard.fmt import local_time
 from dashboard.i18n import t
 from dashboard.views.mention_list import mention_list
-from pulse.settings import INTENT_IDS
+from nlp.labels import INTENT_IDS
 from store.corrections import (
     CorrectionError,
     add_correction,

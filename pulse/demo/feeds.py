@@ -29,7 +29,7 @@ class DemoFeed:
     kind: str = "feed"
     voice: str = "third_party"
     filter: str | None = None
-    channel: str | None = None  # None: derived from kind and voice (pulse.settings.source_channel)
+    channel: str | None = None  # None: the kind's default (collectors.registry)
 
 
 NEWS_FILTER = (

@@ -1,4 +1,4 @@
-"""Canonical URLs and content hashes, the keys of dedupe."""
+"""Canonical URLs and content hashes: the keys by which the store finds copies of one story."""
 
 from __future__ import annotations
 

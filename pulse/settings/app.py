@@ -1,0 +1,65 @@
+"""pulse.toml: how this installation runs (time zone, UI language, HTTP manners, tagging,
+dashboard). Secrets never go here: they come from the environment."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+
+from pulse.settings.common import Strict
+
+
+class GeneralSettings(Strict):
+    """[general]: the zone weeks and days are counted in, and the default language."""
+
+    timezone: str = "Europe/Stockholm"
+    language: Literal["sv", "en"] = "sv"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f'"{value}" is not a time zone; write e.g. "Europe/Stockholm"') \
+                from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """Return the configured time zone."""
+        return ZoneInfo(self.timezone)
+
+
+class HttpSettings(Strict):
+    """[http]: the manners every fetch shares."""
+
+    contact: str = "smartstad@stockholm.se"
+    connect_timeout: float = Field(default=5.0, gt=0)
+    read_timeout: float = Field(default=20.0, gt=0)
+    max_bytes: int = Field(default=10_000_000, gt=1000)
+
+
+class TaggingSettings(Strict):
+    """[tagging]: how often and in what batches `pulse run` tags."""
+
+    interval_seconds: int = Field(default=60, ge=5)
+    batch_size: int = Field(default=500, ge=1)
+
+
+class DashboardSettings(Strict):
+    """[dashboard]: where the dashboard listens."""
+
+    port: int = Field(default=8501, ge=1, le=65535)
+    address: str = "127.0.0.1"
+
+
+class PulseFile(Strict):
+    """The whole of pulse.toml."""
+
+    general: GeneralSettings = GeneralSettings()
+    http: HttpSettings = HttpSettings()
+    tagging: TaggingSettings = TaggingSettings()
+    dashboard: DashboardSettings = DashboardSettings()
