@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +41,7 @@ class _Compiled:
 class Tagger:
     """Tags batches of texts against a strategy (pulse.settings.StrategyFile)."""
 
-    def __init__(self, strategy, batch_size: int = 256, use_models: bool = True):
+    def __init__(self, strategy, batch_size: int = 64, use_models: bool = True):
         self.strategy = strategy
         self.batch_size = batch_size
         self.use_models = use_models
@@ -86,14 +86,18 @@ class Tagger:
         self._compiled[lang] = compiled
         return compiled
 
-    def tag(self, records: Iterable[dict]) -> list[dict]:
-        """Tag records in order; return one analyze-format dict per record."""
+    def tag(self, records: Iterable[dict],
+            on_chunk: Callable[[int], None] | None = None) -> list[dict]:
+        """Tag records in order; return one analyze-format dict per record. `on_chunk(n)` is
+        called after each chunk of n records (for progress bars)."""
         records = list(records)
         out: list[dict | None] = [None] * len(records)
         for start in range(0, len(records), self.batch_size):
             chunk = records[start:start + self.batch_size]
             for offset, result in self._tag_chunk(chunk):
                 out[start + offset] = result
+            if on_chunk:
+                on_chunk(len(chunk))
         return out  # type: ignore[return-value]
 
     def _tag_chunk(self, records: Sequence[dict]):

@@ -110,9 +110,12 @@ def collect(source: str = typer.Option(None, "--source", "-s", help="Only this s
 def _tag(engine, settings) -> int:
     from nlp.tagger import Tagger
     from pulse import jobs
+    from store.db import transaction
+    from store.tagging import pending_count
 
     tagger = Tagger(settings.strategy)
-    total = jobs.pending_count(engine, tagger.version)
+    with transaction(engine) as session:
+        total = pending_count(session, tagger.version)
     with _progress() as progress:
         task = progress.add_task("tagging", total=total)
         return jobs.tag_pending(engine, settings, tagger,
@@ -133,15 +136,13 @@ def retag():
     from nlp.tagger import Tagger
     from pulse import jobs
     from store.db import transaction
-    from store.models import Mention
+    from store.tagging import mention_count
 
     settings = _settings()
     engine = _engine()
     tagger = Tagger(settings.strategy)
     with transaction(engine) as session:
-        from sqlalchemy import func, select
-
-        total = session.scalar(select(func.count(Mention.id))) or 0
+        total = mention_count(session)
     with _progress() as progress:
         task = progress.add_task(f"re-tagging ({tagger.version})", total=total)
         n = jobs.retag(engine, settings, tagger, on_batch=lambda k: progress.advance(task, k))
@@ -255,27 +256,16 @@ def train(
 def _corrected_sentiment() -> dict[str, list[tuple[str, str]]]:
     """Return analysts' sentiment corrections as (text, label) per language, if a database
     is set up; training goes on without them otherwise."""
-    from sqlalchemy import select
-
+    from store.corrections import corrected_texts
     from store.db import make_engine, require_migrated, transaction
-    from store.models import Correction, Mention
 
     engine = make_engine()
     try:
         require_migrated(engine)
     except Exception:  # no database (yet), or unreachable: nothing corrected to learn from
         return {}
-    out: dict[str, list[tuple[str, str]]] = {}
     with transaction(engine) as session:
-        latest: dict[int, tuple[str, str, str]] = {}
-        for mention_id, value, text, lang in session.execute(
-                select(Correction.mention_id, Correction.value, Mention.text, Mention.lang)
-                .join(Mention, Mention.id == Correction.mention_id)
-                .where(Correction.kind == "sentiment").order_by(Correction.id)):
-            latest[mention_id] = (text, value, lang if lang in ("sv", "en") else "sv")
-    for text, value, lang in latest.values():
-        out.setdefault(lang, []).append((text, value))
-    return out
+        return corrected_texts(session, "sentiment")
 
 
 DATA_OPTION = typer.Option(None, "--data", "-d", help="Labelled CSV (text,label); repeatable.")

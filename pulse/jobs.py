@@ -13,22 +13,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine
 
 from collectors.errors import CollectError
 from collectors.http import Fetcher
 from collectors.registry import KINDS
 from pulse import health
 from pulse.settings import Settings, SourceConfig
-from store.corrections import apply_corrections
 from store.db import transaction
-from store.models import Author, FetchState, Mention, Source, utcnow
+from store.models import utcnow
 from store.stories import group_pending
+from store.tagging import save_results, tag_inputs
 from store.writes import (
+    fetch_state,
     record_failure,
     record_success,
     save_items,
-    save_tagging,
     switch_version,
     sync_sources,
 )
@@ -77,8 +77,7 @@ def collect_source(engine: Engine, settings: Settings, key: str,
     outcome = CollectOutcome(key)
     now = utcnow()
     with transaction(engine) as session:
-        source = session.scalars(select(Source).where(Source.key == key)).one()
-        state = session.get(FetchState, source.id)
+        source, state = fetch_state(session, key)
         cursor = dict(state.cursor or {})
         score = state.failure_score or 0.0
         if state.disabled_at is not None:
@@ -134,13 +133,6 @@ def collect_all(engine: Engine, settings: Settings, only: str | None = None,
     return outcomes
 
 
-def pending_count(engine: Engine, version: str) -> int:
-    """Return how many mentions have no tags of the given tagger version."""
-    with transaction(engine) as session:
-        return session.scalar(select(func.count(Mention.id)).where(
-            or_(Mention.tagger_version.is_(None), Mention.tagger_version != version))) or 0
-
-
 def group_stories(engine: Engine, batch_size: int = 2000) -> int:
     """Group every new mention into its story (syndicated copies count once); return how many."""
     done = 0
@@ -156,46 +148,9 @@ def group_stories(engine: Engine, batch_size: int = 2000) -> int:
 def tag_pending(engine: Engine, settings: Settings, tagger=None, batch_size: int | None = None,
                 on_batch: Callable[[int], None] | None = None) -> int:
     """Group new mentions into stories, then tag every mention not tagged by the current
-    tagger version; return how many were tagged."""
-    from nlp.tagger import Tagger
-
-    group_stories(engine)
-    tagger = tagger or Tagger(settings.strategy)
-    batch_size = batch_size or settings.pulse.tagging.batch_size
-    done, last_id = 0, 0
-    while True:
-        with transaction(engine) as session:
-            rows = session.execute(
-                _tag_input()
-                .where(or_(Mention.tagger_version.is_(None),
-                           Mention.tagger_version != tagger.version), Mention.id > last_id)
-                .order_by(Mention.id).limit(batch_size)).all()
-            if not rows:
-                break
-            for row, result in zip(rows, tagger.tag(_records(rows)), strict=True):
-                save_tagging(session, row.id, result, tagger.version)
-            apply_corrections(session, [r.id for r in rows])
-            last_id = rows[-1].id
-        done += len(rows)
-        log.info("tag batch=%d total=%d version=%s", len(rows), done, tagger.version)
-        if on_batch:
-            on_batch(len(rows))
-    return done
-
-
-def _tag_input():
-    """Select what the tagger reads of a mention: text, URL, author, source kind, relation."""
-    return (select(Mention.id, Mention.title, Mention.text, Mention.url, Mention.voice,
-                   Mention.kind, Mention.relation, Author.handle, Author.name,
-                   Author.description)
-            .join(Author, Author.id == Mention.author_id, isouter=True))
-
-
-def _records(rows) -> list[dict]:
-    return [{"id": r.id, "title": r.title if r.kind != "blog_comment" else None,
-             "text": r.text, "url": r.url, "source_voice": r.voice, "source_kind": r.kind,
-             "relation": r.relation, "author": r.handle if r.kind == "post" else r.name,
-             "author_description": r.description} for r in rows]
+    tagger version; return how many were tagged. `on_batch(n)` is called as each n mentions
+    are tagged."""
+    return _tag_all(engine, settings, tagger, batch_size, on_batch, pending_only=True)
 
 
 def retag(engine: Engine, settings: Settings, tagger=None, batch_size: int | None = None,
@@ -204,28 +159,34 @@ def retag(engine: Engine, settings: Settings, tagger=None, batch_size: int | Non
     the old ones, which stay current (and shown) until all are done; then one transaction
     switches every mention to the new version and removes the old tags. Corrections are
     re-applied. Return how many mentions were re-tagged."""
+    return _tag_all(engine, settings, tagger, batch_size, on_batch, pending_only=False)
+
+
+def _tag_all(engine: Engine, settings: Settings, tagger, batch_size: int | None,
+             on_batch: Callable[[int], None] | None, pending_only: bool) -> int:
+    """The one batch loop of tagging and retagging: read a batch, tag it, write it, repeat."""
     from nlp.tagger import Tagger
 
     group_stories(engine)
     tagger = tagger or Tagger(settings.strategy)
     version = tagger.version
     batch_size = batch_size or settings.pulse.tagging.batch_size
+    what = "tag" if pending_only else "retag"
     done, last_id = 0, 0
     while True:
         with transaction(engine) as session:
-            rows = session.execute(_tag_input().where(Mention.id > last_id)
-                                   .order_by(Mention.id).limit(batch_size)).all()
-            if not rows:
+            records = tag_inputs(session, last_id, batch_size,
+                                 pending_for=version if pending_only else None)
+            if not records:
                 break
-            for row, result in zip(rows, tagger.tag(_records(rows)), strict=True):
-                save_tagging(session, row.id, result, version, update_mention=False)
-            apply_corrections(session, [r.id for r in rows], version, update_mention=False)
-            last_id = rows[-1].id
-        done += len(rows)
-        log.info("retag batch=%d total=%d version=%s", len(rows), done, version)
-        if on_batch:
-            on_batch(len(rows))
-    with transaction(engine) as session:
-        switched = switch_version(session, version)
-    log.info("retag switched=%d version=%s", switched, version)
+            # Progress is reported per chunk the tagger finishes, so a bar moves within a batch.
+            save_results(session, records, tagger.tag(records, on_chunk=on_batch), version,
+                         make_current=pending_only)
+            last_id = records[-1]["id"]
+        done += len(records)
+        log.info("%s batch=%d total=%d version=%s", what, len(records), done, version)
+    if not pending_only:
+        with transaction(engine) as session:
+            switched = switch_version(session, version)
+        log.info("retag switched=%d version=%s", switched, version)
     return done

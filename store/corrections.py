@@ -170,3 +170,21 @@ def _rederive(session: Session, mention: Mention, corrections: list[Correction],
         values["voice"] = labels["voice"][0]
     if values:
         session.execute(update(Mention).where(Mention.id == mention.id).values(**values))
+
+
+def corrected_texts(session: Session, kind: str) -> dict[str, list[tuple[str, str]]]:
+    """Return, per language, (text, value) of every mention whose `kind` an analyst set, with
+    the latest correction in force: what training learns from."""
+    rows = session.execute(select(Correction).where(Correction.kind == kind)
+                           .order_by(Correction.created_at, Correction.id)).scalars().all()
+    undone = {c.undoes for c in rows if c.action == "undo"}
+    latest: dict[int, str] = {}
+    for c in rows:
+        if c.action == "set" and c.id not in undone:
+            latest[c.mention_id] = c.value
+    out: dict[str, list[tuple[str, str]]] = {}
+    if latest:
+        for mid, text, lang in session.execute(select(Mention.id, Mention.text, Mention.lang)
+                                               .where(Mention.id.in_(list(latest)))):
+            out.setdefault(lang if lang in ("sv", "en") else "sv", []).append((text, latest[mid]))
+    return out

@@ -129,6 +129,12 @@ def save_items(session: Session, source: Source, items: Sequence[Item]) -> int:
     return inserted
 
 
+def fetch_state(session: Session, key: str) -> tuple[Source, FetchState]:
+    """Return a configured source and its fetch state (cursor, health) by key."""
+    source = session.scalars(select(Source).where(Source.key == key)).one()
+    return source, session.get(FetchState, source.id)
+
+
 def record_success(session: Session, source: Source, cursor: dict, new_items: int,
                    next_due: datetime | None) -> None:
     """Store the new cursor and a successful run on the source's fetch state."""
