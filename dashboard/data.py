@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from dashboard.analytics import monday
 from store.db import make_engine, transaction
+from store.figures import last_complete_week, monday
 from store.queries import (
     SENTIMENTS,
     Filters,
@@ -39,10 +39,9 @@ EMERGING_TEXTS_PER_WEEK = 1500
 
 
 def _comparison_window(f: Filters) -> tuple[Filters, date]:
-    """The five weeks ending at the period's end: this week plus the four before it."""
-    this_week = monday(f.end or date.today())
-    end = f.end or this_week + timedelta(days=6)
-    return replace(f, start=this_week - timedelta(weeks=4), end=end), this_week
+    """The last complete week by the period's end, plus the four weeks before it."""
+    week = last_complete_week(f.end or date.today())
+    return replace(f, start=week - timedelta(weeks=4), end=week + timedelta(days=6)), week
 
 
 def page_overview(f: Filters, granularity: str = "week") -> dict:
@@ -140,7 +139,8 @@ def emerging_topics(session, f: Filters, per_week: int = EMERGING_TEXTS_PER_WEEK
     {"topic": EmergingTopic, "sentiment": {label: number of its documents}}."""
     from nlp.emerging import discover
 
-    window, _ = _comparison_window(f)
+    end = f.end or date.today()
+    window = replace(f, start=monday(end) - timedelta(weeks=3), end=end)
     docs = texts_by_week(session, window, per_week=per_week)
     found = discover(docs, window_weeks=4)
     labels = sentiments_of(session, [i for topic in found for i in topic.doc_ids])

@@ -71,8 +71,8 @@ LABELS: dict[str, dict[str, str]] = {
     "page_sources": {"sv": "Kanaler och källor", "en": "Channels and sources"},
     "page_mentions": {"sv": "Omnämnanden", "en": "Mentions"},
     "page_benchmark": {"sv": "Omvärld", "en": "Benchmark"},
-    "this_week": {"sv": "Denna vecka", "en": "This week"},
-    "last_week": {"sv": "Förra veckan", "en": "Last week"},
+    "this_week": {"sv": "Senaste hela veckan", "en": "Last complete week"},
+    "last_week": {"sv": "Veckan före", "en": "The week before"},
     "avg4": {"sv": "Snitt 4 veckor", "en": "4-week average"},
     "week_of": {"sv": "Vecka som börjar {day}", "en": "Week starting {day}"},
     "third_party_volume": {"sv": "Tredjepartsomnämnanden", "en": "Third-party mentions"},
@@ -90,8 +90,16 @@ LABELS: dict[str, dict[str, str]] = {
                "en": "Spikes (more than 2 standard deviations above the 8 preceding periods)"},
     "no_spikes": {"sv": "Inga toppar under perioden.", "en": "No spikes in the period."},
     "spike": {"sv": "Topp", "en": "Spike"},
-    "period_used": {"sv": "Jämförelsen gäller veckan som slutar {day} (periodens slut).",
-                    "en": "The comparison is for the week ending {day} (end of the period)."},
+    "period_used": {
+        "sv": "Vecka {week} ({start} – {end}), den senaste hela veckan i perioden, jämförd med "
+              "veckan före och med snittet av de fyra veckorna före.",
+        "en": "Week {week} ({start} – {end}), the last complete week of the period, against "
+              "the week before and the mean of the four weeks before."},
+    "too_few_to_compare": {
+        "sv": "För få omnämnanden för en säker jämförelse (färre än {n} tredjepartsomnämnanden "
+              "en av veckorna): siffrorna visas utan förändring.",
+        "en": "Too few mentions for a reliable comparison (fewer than {n} third-party mentions "
+              "in one of the weeks): the figures are shown without a change."},
     "over_time_kw": {"sv": "Nyckelord över tid", "en": "Keywords over time"},
     "over_time_msg": {"sv": "Kärnbudskap över tid", "en": "Core messages over time"},
     "kw_sentiment": {"sv": "Nyckelord per ton", "en": "Keywords by sentiment"},

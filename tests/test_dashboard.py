@@ -154,13 +154,22 @@ def test_overview_compares_this_week_with_last_week(demo_url, monkeypatch):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Omnämnanden"] == str(_stories(demo_url, START, TODAY))
+    # The last complete week (never the week in progress) against the week before.
     monday = TODAY - timedelta(days=TODAY.weekday())
-    this_week = _stories(demo_url, monday, TODAY)
-    last_week = _stories(demo_url, monday - timedelta(weeks=1), monday - timedelta(days=1))
+    week = monday if TODAY.weekday() == 6 else monday - timedelta(weeks=1)
+    sunday = week + timedelta(days=6)
+    this_week = _stories(demo_url, week, sunday)
+    last_week = _stories(demo_url, week - timedelta(weeks=1), week - timedelta(days=1))
     assert metrics["Tredjepartsomnämnanden"] == str(this_week)
     volume = next(m for m in at.metric if m.label == "Tredjepartsomnämnanden")
-    assert volume.proto.delta == f"{this_week - last_week:+d}"
-    negative = _stories(demo_url, monday, TODAY, sentiment="negative")
+    assert any(f"Vecka {week.isocalendar().week} ({week} – {sunday})" in c.value
+               for c in at.caption)
+    too_few = any("För få omnämnanden för en säker jämförelse" in c.value for c in at.caption)
+    if min(this_week, last_week) >= 20:
+        assert volume.proto.delta == f"{this_week - last_week:+d}" and not too_few
+    else:
+        assert not volume.proto.delta and too_few
+    negative = _stories(demo_url, week, sunday, sentiment="negative")
     assert metrics["Andel negativa"] == f"{negative / this_week:.0%}"
     assert len(at.get("vega_lite_chart")) == 1
 

@@ -7,12 +7,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard.analytics import net_sentiment
 from dashboard.charts import empty, tag_sentiment_chart
 from dashboard.context import Context, current
 from dashboard.data import load
 from dashboard.i18n import t
 from dashboard.views.mention_list import mention_list
+from store.figures import net_sentiment
 
 
 def _table(ctx: Context, data: dict) -> pd.DataFrame:

@@ -8,11 +8,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.analytics import share_of_voice
 from dashboard.charts import category_scale, empty, tag_sentiment_chart, with_table
 from dashboard.context import Context, current
 from dashboard.data import load
 from dashboard.i18n import t
+from store.figures import share_of_voice
 
 
 def render(ctx: Context) -> None:

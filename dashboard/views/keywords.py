@@ -6,7 +6,6 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.analytics import alignment, resonance
 from dashboard.charts import (
     OWN_COLOUR,
     THIRD_COLOUR,
@@ -18,6 +17,7 @@ from dashboard.charts import (
 from dashboard.context import Context, current
 from dashboard.data import load
 from dashboard.i18n import t
+from store.figures import alignment, resonance
 
 
 def _over_time(ctx: Context, rows: list[dict], kind: str, title: str) -> None:

@@ -8,31 +8,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.analytics import (
+from dashboard.charts import empty, sentiment_bars, with_table
+from dashboard.context import Context, current
+from dashboard.data import load
+from dashboard.fmt import number, percent
+from dashboard.i18n import t
+from store.figures import (
+    MIN_COMPARABLE,
+    comparable,
     compare_weeks,
     fastest_rising,
     rolling_net,
     spikes,
     totals_by_bucket,
 )
-from dashboard.charts import empty, sentiment_bars, with_table
-from dashboard.context import Context, current
-from dashboard.data import load
-from dashboard.i18n import t
-
-
-def _pct(value: float | None, signed: bool = False) -> str:
-    if value is None:
-        return "–"
-    return f"{value:+.0%}" if signed else f"{value:.0%}"
-
-
-def _num(value: float | None) -> str:
-    """A count as people read it: 12 345 (thin space groups thousands, as in Swedish)."""
-    if value is None:
-        return "–"
-    text = f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
-    return text.replace(",", "\u2009")
 
 
 def _delta(now: float | None, before: float | None, pct: bool) -> str | None:
@@ -44,43 +33,51 @@ def _delta(now: float | None, before: float | None, pct: bool) -> str | None:
 
 def _week_comparison(ctx: Context, data: dict) -> None:
     lang = ctx.lang
-    weeks = compare_weeks(data["weekly"], data["this_week"])
+    week = data["this_week"]
+    weeks = compare_weeks(data["weekly"], week)
     this, last, avg = weeks["this"], weeks["last"], weeks["avg4"]
-    end = min(ctx.filters.end or data["this_week"] + timedelta(days=6),
-              data["this_week"] + timedelta(days=6))
-    st.caption(t("period_used", lang, day=end.isoformat()))
-    rising = fastest_rising(data["topics_weekly"], data["this_week"])
+    st.caption(t("period_used", lang, week=week.isocalendar().week, start=week.isoformat(),
+                 end=(week + timedelta(days=6)).isoformat()))
+    steady = comparable(this, last)
+    if not steady:
+        st.caption(t("too_few_to_compare", lang, n=MIN_COMPARABLE))
+
+    def delta(now, before, pct: bool) -> str | None:
+        return _delta(now, before, pct) if steady else None
+
+    rising = fastest_rising(data["topics_weekly"], week)
     cols = [*st.columns(3), *st.columns([1, 2])]
-    cols[0].metric(t("third_party_volume", lang), _num(this.third_party),
-                   delta=_delta(this.third_party, last.third_party, False), delta_color="off",
-                   help=t("vs_avg", lang, value=_num(avg.third_party)))
-    cols[1].metric(t("net_sentiment", lang), _pct(this.net, True),
-                   delta=_delta(this.net, last.net, True),
-                   help=t("net_help", lang) + " " + t("vs_avg", lang, value=_pct(avg.net, True)))
-    cols[2].metric(t("share_negative", lang), _pct(this.share_negative),
-                   delta=_delta(this.share_negative, last.share_negative, True),
+    cols[0].metric(t("third_party_volume", lang), number(this.third_party),
+                   delta=delta(this.third_party, last.third_party, False), delta_color="off",
+                   help=t("vs_avg", lang, value=number(avg.third_party)))
+    cols[1].metric(t("net_sentiment", lang), percent(this.net, True),
+                   delta=delta(this.net, last.net, True),
+                   help=t("net_help", lang) + " " + t("vs_avg", lang,
+                                                      value=percent(avg.net, True)))
+    cols[2].metric(t("share_negative", lang), percent(this.share_negative),
+                   delta=delta(this.share_negative, last.share_negative, True),
                    delta_color="inverse",
-                   help=t("vs_avg", lang, value=_pct(avg.share_negative)))
-    cols[3].metric(t("third_party_share", lang), _pct(this.share_of_voice),
-                   delta=_delta(this.share_of_voice, last.share_of_voice, True),
+                   help=t("vs_avg", lang, value=percent(avg.share_negative)))
+    cols[3].metric(t("third_party_share", lang), percent(this.share_of_voice),
+                   delta=delta(this.share_of_voice, last.share_of_voice, True),
                    delta_color="off",
                    help=t("sov_help", lang) + " "
-                   + t("vs_avg", lang, value=_pct(avg.share_of_voice)))
+                   + t("vs_avg", lang, value=percent(avg.share_of_voice)))
     if rising:
         cols[4].metric(t("rising_topic", lang), ctx.label("topic", rising["value"]),
                        delta=f"×{rising['growth']:.2f}" if rising["growth"] < 1.1
                        else f"×{rising['growth']:.1f}",
-                       help=t("vs_avg", lang, value=_num(rising["avg4"])))
+                       help=t("vs_avg", lang, value=number(rising["avg4"])))
     else:
         cols[4].metric(t("rising_topic", lang), t("no_rising", lang))
     table = pd.DataFrame([
         {t("figure", lang): t(name, lang), t("this_week", lang): fmt(getattr(this, attr)),
          t("last_week", lang): fmt(getattr(last, attr)), t("avg4", lang): fmt(getattr(avg, attr))}
         for name, attr, fmt in (
-            ("third_party_volume", "third_party", _num), ("own_posts", "own", _num),
-            ("net_sentiment", "net", lambda v: _pct(v, True)),
-            ("share_negative", "share_negative", _pct),
-            ("third_party_share", "share_of_voice", _pct))])
+            ("third_party_volume", "third_party", number), ("own_posts", "own", number),
+            ("net_sentiment", "net", lambda v: percent(v, True)),
+            ("share_negative", "share_negative", percent),
+            ("third_party_share", "share_of_voice", percent))])
     with st.expander(t("show_table", lang)):
         st.dataframe(table, hide_index=True, width="stretch", key="table-weeks")
 
@@ -135,7 +132,7 @@ def render(ctx: Context) -> None:
     if not data["total"]:
         empty(ctx.lang)
         return
-    st.metric(t("mentions", ctx.lang), _num(data["total"]))
+    st.metric(t("mentions", ctx.lang), number(data["total"]))
     _week_comparison(ctx, data)
     _over_time(ctx, data)
 

@@ -7,11 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from collectors.errors import error_message
-from dashboard.analytics import source_status
 from dashboard.charts import empty, lines, with_table
 from dashboard.context import Context, current
 from dashboard.data import load
 from dashboard.i18n import t
+from store.figures import source_status
 
 
 def _when(value) -> str:

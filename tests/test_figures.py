@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from dashboard.analytics import (
+from dashboard.views.mention_list import evidence_words, highlight, safe_link
+from store.figures import (
     alignment,
+    comparable,
     compare_weeks,
     fastest_rising,
+    last_complete_week,
     resonance,
     rolling_net,
     share_of_voice,
@@ -15,7 +18,6 @@ from dashboard.analytics import (
     spikes,
     totals_by_bucket,
 )
-from dashboard.views.mention_list import evidence_words, highlight, safe_link
 
 MON = date(2026, 11, 23)
 
@@ -38,6 +40,17 @@ def test_this_week_against_last_week_and_the_four_week_mean():
     assert weeks["avg4"].third_party == 4  # (8 + 8) / 4; week 5 is outside
     empty = compare_weeks([], MON)["this"]
     assert empty.net is None and empty.share_negative is None and empty.share_of_voice is None
+
+
+def test_weeks_compared_are_complete_and_big_enough():
+    assert last_complete_week(MON) == _week(1)                      # a Monday: last week
+    assert last_complete_week(MON + timedelta(days=1)) == _week(1)  # a Tuesday too
+    assert last_complete_week(MON + timedelta(days=6)) == MON       # a Sunday: its own week
+    rows = [{"week": _week(1), "voice": "third_party", "sentiment": "neutral", "count": 20},
+            {"week": _week(2), "voice": "third_party", "sentiment": "neutral", "count": 19}]
+    weeks = compare_weeks(rows, _week(1))
+    assert not comparable(weeks["this"], weeks["last"])
+    assert comparable(weeks["this"]) and comparable(weeks["this"], minimum=21) is False
 
 
 def test_fastest_rising_topic_needs_a_real_surge():

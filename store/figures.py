@@ -1,5 +1,7 @@
-"""Figures the pages derive from aggregated query rows: week-on-week comparisons, spikes,
-rolling net sentiment, resonance and alignment. Pure functions, no Streamlit, no database."""
+"""Figures derived from aggregated query rows (store.queries): week-on-week comparisons,
+spikes, rolling net sentiment, resonance and alignment. Pure functions, no Streamlit, no
+database: the dashboard, the digest and the reports all derive their figures here, so a
+figure is the same wherever it is shown."""
 
 from __future__ import annotations
 
@@ -12,11 +14,19 @@ from datetime import date, timedelta
 SPIKE_SIGMAS = 2.0
 SPIKE_MIN_HISTORY = 4
 SPIKE_MIN_COUNT = 5
+MIN_COMPARABLE = 20  # fewer third-party mentions than this: no comparison is shown
 
 
 def monday(day: date) -> date:
     """Return the Monday of the ISO week of `day`."""
     return day - timedelta(days=day.weekday())
+
+
+def last_complete_week(day: date) -> date:
+    """Return the Monday of the last ISO week that is complete on `day` (the week of `day`
+    itself when `day` is its Sunday): week figures never compare a part week with whole ones."""
+    this = monday(day)
+    return this if day.weekday() == 6 else this - timedelta(weeks=1)
 
 
 def net_sentiment(positive: int, negative: int, total: int) -> float | None:
@@ -65,13 +75,20 @@ def week_figures(rows: Iterable[dict], weeks: list[date]) -> WeekFigures:
 
 
 def compare_weeks(rows: Iterable[dict], this_week: date) -> dict[str, WeekFigures]:
-    """Return figures for this week, last week and the mean of the four weeks before this one."""
+    """Return figures for the week of `this_week`, the week before and the mean of the four
+    weeks before it (callers pass a complete week, see last_complete_week)."""
     rows = list(rows)
     this_week = monday(this_week)
     previous = [this_week - timedelta(weeks=k) for k in range(1, 5)]
     return {"this": week_figures(rows, [this_week]),
             "last": week_figures(rows, previous[:1]),
             "avg4": week_figures(rows, previous)}
+
+
+def comparable(*weeks: WeekFigures, minimum: int = MIN_COMPARABLE) -> bool:
+    """Return True when every week rests on at least `minimum` third-party mentions: fewer,
+    and a change says more about chance than about perception."""
+    return all(w.third_party >= minimum for w in weeks)
 
 
 def fastest_rising(rows: Iterable[dict], this_week: date, min_count: int = 3) -> dict | None:
