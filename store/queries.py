@@ -200,7 +200,7 @@ def latest_mentions(session: Session, f: Filters, limit: int = 50, offset: int =
     # local_day is the Stockholm day of published_at, so (local_day, published_at, id) is the
     # same order as (published_at, id), and the one of ix_mentions_day: the newest rows are
     # read from the index's end, with no sort of the whole period.
-    stmt = (select(Mention, Source.key, Author.handle, Author.name)
+    stmt = (select(Mention, Source.key, Source.settings, Author.handle, Author.name)
             .join(Source, Source.id == Mention.source_id)
             .join(Author, Author.id == Mention.author_id, isouter=True)
             .where(Mention.tagger_version.is_not(None))
@@ -209,7 +209,8 @@ def latest_mentions(session: Session, f: Filters, limit: int = 50, offset: int =
     rows = session.execute(_apply(stmt, f)).all()
     tags = _tags_of(session, [m.id for m, *_ in rows])
     return [{
-        "id": m.id, "published_at": m.published_at, "source": key, "kind": m.kind,
+        "id": m.id, "published_at": m.published_at, "source": key,
+        "source_name": (source_settings or {}).get("name") or key, "kind": m.kind,
         "title": m.title, "text": m.text, "url": m.url, "lang": m.lang, "voice": m.voice,
         "author": handle, "author_name": name, "engagement": m.engagement or {},
         "sentiment": m.sentiment, "sentiment_score": m.sentiment_score,
@@ -217,7 +218,7 @@ def latest_mentions(session: Session, f: Filters, limit: int = 50, offset: int =
         "tags": tags[m.id],
         "keywords": sorted(t["value"] for t in tags[m.id].get("keyword", [])),
         "messages": sorted(t["value"] for t in tags[m.id].get("message", [])),
-    } for m, key, handle, name in rows]
+    } for m, key, source_settings, handle, name in rows]
 
 
 def _tags_of(session: Session, ids: list[int]) -> dict[int, dict[str, list[dict]]]:
@@ -239,7 +240,8 @@ def source_health(session: Session) -> list[dict]:
         select(Source, FetchState).join(FetchState, FetchState.source_id == Source.id,
                                         isouter=True).order_by(Source.key)).all()
     return [{
-        "key": s.key, "kind": s.kind, "enabled": s.enabled, "voice": s.voice,
+        "key": s.key, "name": (s.settings or {}).get("name") or s.key, "kind": s.kind,
+        "enabled": s.enabled, "voice": s.voice,
         "channel": (s.settings or {}).get("channel"),  # written by sync_sources
         "interval": (s.settings or {}).get("interval"),
         "mentions": counts.get(s.id, 0),

@@ -12,7 +12,7 @@ DEMO_DATABASE = "sqlite:///var/demo.sqlite"
 
 def demo_sources(base_url: str) -> list[SourceConfig]:
     """Return the source configs of the demo feeds served at `base_url`."""
-    return [SourceConfig(key=f"demo-{f.feed.replace('_', '-')}", kind=f.kind,
+    return [SourceConfig(key=f"demo-{f.feed.replace('_', '-')}", name=f.title, kind=f.kind,
                          url=base_url + f.path, interval="1h", voice=f.voice, filter=f.filter,
                          channel=f.channel)
             for f in FEEDS]

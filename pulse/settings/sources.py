@@ -11,7 +11,8 @@ from collectors.filters import FilterSyntaxError, ItemFilter
 from collectors.registry import KINDS
 from pulse.settings.common import Strict, parse_interval
 
-COMMON = ("key", "kind", "interval", "voice", "filter", "enabled", "max_items", "channel")
+COMMON = ("key", "name", "kind", "interval", "voice", "filter", "enabled", "max_items",
+          "channel")
 # Settings of one kind or another; each kind declares which of them it takes.
 KIND_SETTINGS = ("url", "username", "query", "tag", "api_base_url", "max_pages", "full_text")
 
@@ -20,6 +21,7 @@ class SourceConfig(Strict):
     """One [[source]] table of sources.toml."""
 
     key: str = Field(pattern=r"^[A-Za-z0-9_-]{1,100}$")
+    name: str | None = Field(default=None, min_length=1, max_length=200)  # shown to people
     kind: str
     url: str | None = None          # feed URL; site URL for wordpress_api; instance for mastodon
     username: str | None = None     # x_user: the account; mastodon_account: user@instance or user
@@ -87,6 +89,11 @@ class SourceConfig(Strict):
         if stray:
             raise ValueError(f'`{"`, `".join(stray)}` is not a setting of kind "{self.kind}"')
         return self
+
+    @property
+    def display_name(self) -> str:
+        """Return the name people see (the key when no `name` is configured)."""
+        return self.name or self.key
 
     @property
     def effective_channel(self) -> str:
