@@ -50,7 +50,8 @@ from itertools import accumulate
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pulse.settings import INTENT_IDS, KEYWORD_IDS, MESSAGE_IDS, TARGET_GROUP_IDS
+from nlp.labels import INTENT_IDS
+from pulse.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -241,8 +242,6 @@ def _schema(path: Path) -> None:
 
 def generate(path: Path, n: int, last_day: date) -> dict:
     """Fill a fresh, migrated SQLite file with n mentions and their tags; return figures."""
-    from pulse.settings import load_settings
-
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     started = time.perf_counter()
@@ -287,9 +286,10 @@ def generate(path: Path, n: int, last_day: date) -> dict:
     sentiment_pick = _Picker(rng, SENTIMENTS, (35, 45, 20))
     topic_clusters = [c for c in CLUSTERS if c != "drones"]
     cluster_pick = _Picker(rng, topic_clusters, [1 / (i + 2) for i in range(len(topic_clusters))])
-    keyword_pick = _Picker(rng, KEYWORD_IDS, (8, 5, 6, 3, 4, 2, 2, 3))
-    message_pick = _Picker(rng, MESSAGE_IDS, (3, 5, 2, 4, 3, 2))
-    audience_pick = _Picker(rng, TARGET_GROUP_IDS, (10, 5, 3, 3, 1))
+    strategy = load_settings(REPO / "config").strategy  # the shipped strategy's ids
+    keyword_pick = _Picker(rng, strategy.ids("keyword"), (8, 5, 6, 3, 4, 2, 2, 3))
+    message_pick = _Picker(rng, strategy.ids("message"), (3, 5, 2, 4, 3, 2))
+    audience_pick = _Picker(rng, strategy.ids("target_group"), (10, 5, 3, 3, 1))
     intent_pick = _Picker(rng, INTENT_IDS, (10, 3, 4, 2, 2))
     city_pick = _Picker(rng, cities, [6] + [1] * (len(cities) - 1))
     author_pick = _Picker(rng, range(1, 20_001), [1 / i for i in range(1, 20_001)])

@@ -1,8 +1,10 @@
-"""`pulse eval`: accuracy per task on labelled data, printed as plain tables.
+"""`pulse eval`: accuracy per task on labelled data, with 95 % confidence intervals, per
+language and per voice, as plain tables.
 
-Gold data: JSON Lines like tests/data/gold.jsonl (text plus labels for every task and a
-`split`: "tune" may be looked at while improving the tagger, "test" never is). Labelled CSV
-(`text,label`, 0/1 binary or 0/1/2 three-class sentiment) is evaluated for sentiment only.
+Labelled mentions: JSON Lines like nlp/data/mentions.jsonl (text, metadata and a label for
+every task, docs/labelling.md; `split` "train" may be trained and tuned on, "test" never is).
+Labelled CSV (`text,label`, 0/1 binary or 0/1/2 three-class sentiment) is evaluated for
+sentiment only. Intervals are percentile bootstraps over the mentions (1,000 resamples).
 """
 
 from __future__ import annotations
@@ -10,40 +12,45 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sklearn.metrics import (
-    accuracy_score,
-    confusion_matrix,
-    f1_score,
-    precision_recall_fscore_support,
-)
+import numpy as np
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.preprocessing import MultiLabelBinarizer
 
-SINGLE_TASKS = ("language", "sentiment", "voice", "audience", "intent")
-MULTI_TASKS = ("keywords", "messages", "topics")
-TASKS = ("language", "keywords", "messages", "topics", "sentiment", "voice", "audience",
+SINGLE_TASKS = ("language", "sentiment", "voice", "intent")
+MULTI_TASKS = ("keywords", "messages", "topics", "audiences")
+TASKS = ("language", "keywords", "messages", "topics", "sentiment", "voice", "audiences",
          "intent")
 GOLD_FIELD = {"language": "lang"}
 THREE_CLASS = {"0": "negative", "1": "neutral", "2": "positive"}
 BINARY = {"0": "negative", "1": "positive"}
+DEFAULT_GOLD = Path(__file__).resolve().parent / "data" / "mentions.jsonl"
+BOOTSTRAP = 1000
 
 
 @dataclass
 class TaskReport:
-    """Metrics of one task on one data set."""
+    """Metrics of one task on one data set: the headline figure is accuracy for single-label
+    tasks and micro-F1 for multi-label ones, with its 95 % interval."""
 
     task: str
     n: int
-    accuracy: float
+    headline: float
+    low: float
+    high: float
     macro_f1: float
-    macro_recall: float
-    micro_f1: float | None = None                    # multi-label tasks only
+    multi: bool = False
     per_class: dict[str, dict[str, float]] = field(default_factory=dict)
     labels: list[str] = field(default_factory=list)
     confusion: list[list[int]] | None = None          # single-label tasks only
+
+    @property
+    def metric(self) -> str:
+        """Return the name of the headline figure."""
+        return "micro-F1" if self.multi else "accuracy"
 
 
 def heldout_of_training(text: str) -> bool:
@@ -52,7 +59,7 @@ def heldout_of_training(text: str) -> bool:
 
 
 def load_gold(path: Path, split: str = "all") -> list[dict]:
-    """Return the gold records of a split ("tune", "test" or "all")."""
+    """Return the labelled mentions of a split ("train", "test" or "all")."""
     records = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -77,33 +84,56 @@ def load_csv(path: Path) -> tuple[list[str], list[str], bool]:
     return [t for t, _ in rows], [mapping[label] for _, label in rows], binary
 
 
-def _single(task: str, gold: Sequence[str], pred: Sequence[str]) -> TaskReport:
+def _bootstrap(stat: Callable[[np.ndarray], float], n: int, seed: str) -> tuple[float, float]:
+    if n == 0:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(int(hashlib.md5(seed.encode()).hexdigest()[:8], 16))
+    values = [stat(rng.integers(0, n, n)) for _ in range(BOOTSTRAP)]
+    low, high = np.quantile(values, [0.025, 0.975])
+    return float(low), float(high)
+
+
+def single_report(task: str, gold: Sequence[str], pred: Sequence[str]) -> TaskReport:
+    """Return accuracy (with its 95 % interval), macro-F1 and per-class figures."""
     labels = sorted(set(gold) | set(pred))
-    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
+    g, p = np.array(gold, dtype=object), np.array(pred, dtype=object)
+    right = (g == p).astype(float)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        gold, pred, labels=labels, zero_division=0)
+    low, high = _bootstrap(lambda idx: float(right[idx].mean()), len(gold), task)
     return TaskReport(
-        task=task, n=len(gold), accuracy=accuracy_score(gold, pred),
-        macro_f1=f1_score(gold, pred, labels=sorted(set(gold)), average="macro",
-                          zero_division=0),
-        macro_recall=float(sum(r[labels.index(g)] for g in set(gold)) / len(set(gold))),
-        per_class={lab: {"precision": p[i], "recall": r[i], "f1": f[i], "support": int(s[i])}
-                   for i, lab in enumerate(labels)},
+        task=task, n=len(gold), headline=float(right.mean()) if len(gold) else float("nan"),
+        low=low, high=high,
+        macro_f1=float(f1_score(gold, pred, labels=sorted(set(gold)), average="macro",
+                                zero_division=0)) if len(gold) else float("nan"),
+        per_class={lab: {"precision": precision[i], "recall": recall[i], "f1": f1[i],
+                         "support": int(support[i])} for i, lab in enumerate(labels)},
         labels=labels, confusion=confusion_matrix(gold, pred, labels=labels).tolist())
 
 
-def _multi(task: str, gold: Sequence[set[str]], pred: Sequence[set[str]]) -> TaskReport:
+def multi_report(task: str, gold: Sequence[set[str]], pred: Sequence[set[str]]) -> TaskReport:
+    """Return micro-F1 (with its 95 % interval), macro-F1 and per-class figures."""
     binarizer = MultiLabelBinarizer()
     binarizer.fit(list(gold) + list(pred) + [set()])
     y_true, y_pred = binarizer.transform(gold), binarizer.transform(pred)
     labels = list(binarizer.classes_)
-    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, zero_division=0)
-    present = [i for i, lab in enumerate(labels) if s[i] > 0]
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred,
+                                                                     zero_division=0)
+    present = [i for i, _ in enumerate(labels) if support[i] > 0]
+    tp = (y_true & y_pred).sum(axis=1)
+    fp = ((1 - y_true) & y_pred).sum(axis=1)
+    fn = (y_true & (1 - y_pred)).sum(axis=1)
+
+    def micro(idx: np.ndarray) -> float:
+        t, f_p, f_n = tp[idx].sum(), fp[idx].sum(), fn[idx].sum()
+        return float(2 * t / (2 * t + f_p + f_n)) if t + f_p + f_n else 1.0
+
+    low, high = _bootstrap(micro, len(gold), task)
     return TaskReport(
-        task=task, n=len(gold), accuracy=accuracy_score(y_true, y_pred),
-        macro_f1=float(sum(f[i] for i in present) / max(len(present), 1)),
-        macro_recall=float(sum(r[i] for i in present) / max(len(present), 1)),
-        micro_f1=f1_score(y_true, y_pred, average="micro", zero_division=0),
-        per_class={lab: {"precision": p[i], "recall": r[i], "f1": f[i], "support": int(s[i])}
-                   for i, lab in enumerate(labels)},
+        task=task, n=len(gold), headline=micro(np.arange(len(gold))), low=low, high=high,
+        macro_f1=float(sum(f1[i] for i in present) / max(len(present), 1)), multi=True,
+        per_class={lab: {"precision": precision[i], "recall": recall[i], "f1": f1[i],
+                         "support": int(support[i])} for i, lab in enumerate(labels)},
         labels=labels)
 
 
@@ -115,31 +145,72 @@ def predicted(task: str, out: dict):
         return out["sentiment"]["label"]
     if task in MULTI_TASKS:
         return {t["id"] for t in out.get(task, [])}
-    if task == "audience":
-        audiences = out.get("audiences") or []
-        return audiences[0]["id"] if audiences else "none"
     return out.get(task) or "none"
 
 
-def gold_inputs(records: Iterable[dict]) -> list[dict]:
-    """Return tagger inputs (text and metadata, never labels) for gold records."""
-    keys = ("id", "text", "author", "author_description", "url", "source_kind")
-    return [{k: r[k] for k in keys if k in r} for r in records]
+def gold_value(task: str, record: dict):
+    """Return the labelled answer for a task from one labelled mention."""
+    value = record.get(GOLD_FIELD.get(task, task))
+    return set(value or []) if task in MULTI_TASKS else value
+
+
+def tagger_inputs(records: Iterable[dict]) -> list[dict]:
+    """Return tagger inputs (text and metadata as a collector stores them, never labels)."""
+    out = []
+    for r in records:
+        kind = {"press_release": "news", "own_page": "news", "reply": "post"}.get(
+            r.get("source_kind", ""), r.get("source_kind"))
+        out.append({"id": r.get("id"), "text": r["text"], "title": r.get("title"),
+                    "author": r.get("author"), "author_description": r.get("author_description"),
+                    "url": r.get("url"), "source_kind": kind,
+                    "relation": "reply" if r.get("source_kind") == "reply" else None})
+    return out
+
+
+def reports_for(records: list[dict], outputs: list[dict],
+                tasks: Sequence[str] = TASKS) -> list[TaskReport]:
+    """Return one report per task, comparing labelled records with the tagger's outputs."""
+    reports = []
+    for task in tasks:
+        gold = [gold_value(task, r) for r in records]
+        pred = [predicted(task, o) for o in outputs]
+        reports.append(multi_report(task, gold, pred) if task in MULTI_TASKS
+                       else single_report(task, gold, pred))
+    return reports
+
+
+def sentiment_details(records: list[dict], outputs: list[dict]) -> list[tuple[str, str]]:
+    """Return the figures that show sentiment's biases: neutral read as positive, negative
+    recall, and accuracy per language, voice and language × voice, with their n."""
+    gold = [r["sentiment"] for r in records]
+    pred = [o["sentiment"]["label"] for o in outputs]
+    lines = []
+    neutral = [p for g, p in zip(gold, pred, strict=True) if g == "neutral"]
+    if neutral:
+        lines.append(("neutral passages read as positive",
+                      f"{sum(p == 'positive' for p in neutral)} of {len(neutral)} "
+                      f"({sum(p == 'positive' for p in neutral) / len(neutral):.0%})"))
+    negative = [p for g, p in zip(gold, pred, strict=True) if g == "negative"]
+    if negative:
+        lines.append(("negative recall",
+                      f"{sum(p == 'negative' for p in negative) / len(negative):.3f} "
+                      f"(n={len(negative)})"))
+    return lines
+
+
+def slices(records: list[dict]) -> dict[str, list[int]]:
+    """Return the indices of each slice reported apart: per language, voice, both."""
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(records):
+        lang, voice = r.get("lang"), r.get("voice")
+        for key in (f"lang={lang}", f"voice={voice}", f"lang={lang}, voice={voice}"):
+            groups.setdefault(key, []).append(i)
+    return dict(sorted(groups.items()))
 
 
 def evaluate_gold(tagger, records: list[dict], tasks: Sequence[str] = TASKS) -> list[TaskReport]:
-    """Tag the gold records and return one report per task."""
-    outputs = tagger.tag(gold_inputs(records))
-    reports = []
-    for task in tasks:
-        field_name = GOLD_FIELD.get(task, task)
-        if task in MULTI_TASKS:
-            reports.append(_multi(task, [set(r.get(field_name, [])) for r in records],
-                                  [predicted(task, o) for o in outputs]))
-        else:
-            reports.append(_single(task, [r[field_name] for r in records],
-                                   [predicted(task, o) for o in outputs]))
-    return reports
+    """Tag the labelled records and return one report per task."""
+    return reports_for(records, tagger.tag(tagger_inputs(records)), tasks)
 
 
 def evaluate_sentiment_csv(tagger, path: Path) -> TaskReport:
@@ -150,20 +221,23 @@ def evaluate_sentiment_csv(tagger, path: Path) -> TaskReport:
         pred = ["positive" if o["sentiment"]["score"] >= 0 else "negative" for o in outputs]
     else:
         pred = [o["sentiment"]["label"] for o in outputs]
-    return _single(f"sentiment ({path.name}{', binary' if binary else ''})", gold, pred)
+    return single_report(f"sentiment ({path.name}{', binary' if binary else ''})", gold, pred)
 
 
-def format_report(title: str, reports: Iterable[TaskReport], detail: bool = True) -> str:
-    """Return the reports as text: a summary table, then per-class figures and confusions."""
-    reports = list(reports)
+def format_summary(title: str, reports: Iterable[TaskReport]) -> str:
+    """Return a table: per task its n, headline figure with 95 % interval, and macro-F1."""
     lines = [title, "=" * len(title),
-             f"{'task':<34}{'n':>6}{'accuracy':>10}{'macro-F1':>10}{'macro-R':>9}{'micro-F1':>10}"]
+             f"{'task':<30}{'n':>6}  {'figure':<10}{'value':>7}  {'95 % interval':<15}"
+             f"{'macro-F1':>9}"]
     for rep in reports:
-        micro = f"{rep.micro_f1:>10.3f}" if rep.micro_f1 is not None else f"{'':>10}"
-        lines.append(f"{rep.task:<34}{rep.n:>6}{rep.accuracy:>10.3f}{rep.macro_f1:>10.3f}"
-                     f"{rep.macro_recall:>9.3f}{micro}")
-    if not detail:
-        return "\n".join(lines)
+        lines.append(f"{rep.task:<30}{rep.n:>6}  {rep.metric:<10}{rep.headline:>7.3f}  "
+                     f"{rep.low:.3f}–{rep.high:.3f}    {rep.macro_f1:>9.3f}")
+    return "\n".join(lines)
+
+
+def format_detail(reports: Iterable[TaskReport]) -> str:
+    """Return per-class precision/recall/F1 and, for single-label tasks, the confusion."""
+    lines: list[str] = []
     for rep in reports:
         lines += ["", f"{rep.task}: per class",
                   f"  {'class':<22}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}"]
@@ -172,9 +246,17 @@ def format_report(title: str, reports: Iterable[TaskReport], detail: bool = True
                          f"{m['f1']:>7.2f}{m['support']:>9}")
         if rep.confusion:
             width = max(8, max(len(lab) for lab in rep.labels) + 1)
-            lines.append("  confusion (rows gold, columns predicted)")
+            lines.append("  confusion (rows labelled, columns predicted)")
             lines.append("  " + " " * width + "".join(f"{lab[:width - 1]:>{width}}"
                                                       for lab in rep.labels))
             for label, row in zip(rep.labels, rep.confusion, strict=True):
                 lines.append(f"  {label:<{width}}" + "".join(f"{v:>{width}}" for v in row))
     return "\n".join(lines)
+
+
+def report_json(reports: Iterable[TaskReport]) -> dict:
+    """Return the headline figures as a JSON-ready dict (for the model card and the
+    dashboard's accuracy panel)."""
+    return {r.task: {"n": r.n, "metric": r.metric, "value": round(r.headline, 4),
+                     "low": round(r.low, 4), "high": round(r.high, 4),
+                     "macro_f1": round(r.macro_f1, 4)} for r in reports}

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from store.models import Correction, Mention, Tag
+from store.rollups import maintained
 
 SINGLE_KINDS = ("sentiment", "intent", "voice")
 MULTI_KINDS = ("keyword", "message", "topic", "audience")
@@ -62,7 +63,8 @@ def add_correction(session: Session, mention_id: int, kind: str, value: str, aut
                                                             else "add"), note=note)
     session.add(correction)
     session.flush()
-    apply_corrections(session, members)
+    with maintained(session, members):
+        apply_corrections(session, members)
     return correction
 
 
@@ -84,7 +86,9 @@ def undo_correction(session: Session, correction_id: int, author: str,
                       action="undo", undoes=target.id, author=author, note=note)
     session.add(undo)
     session.flush()
-    apply_corrections(session, story_members(session, target.mention_id))
+    members = story_members(session, target.mention_id)
+    with maintained(session, members):
+        apply_corrections(session, members)
     return undo
 
 

@@ -248,3 +248,31 @@ class Response(Base):
     author: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DailyCount(Base):
+    """Stories per local day and every dimension the dashboard filters by, kept in the same
+    transaction as tagging and corrections (store.rollups), so that period figures at millions
+    of mentions are sums over a small table instead of joins over the big ones.
+
+    A story counts once, as its first copy (the mention whose story_id is NULL) with that
+    copy's day, source, voice, language and labels. `kind` is "" for the story itself, a tag
+    kind ("keyword", "topic" …) for its tags, or a pair ("audience+intent") whose `value` is
+    the two values joined by a tab; `aspect` is the tag's aspect sentiment ("" for none)."""
+
+    __tablename__ = "daily_counts"
+    __table_args__ = (
+        Index("ix_daily_counts_kind_day", "kind", "day", "voice", "value", "aspect",
+              "sentiment", "source_id", "lang", "week", "n"),
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    voice: Mapped[str] = mapped_column(String(20), primary_key=True)
+    source_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    sentiment: Mapped[str] = mapped_column(String(10), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(130), primary_key=True)
+    aspect: Mapped[str] = mapped_column(String(10), primary_key=True)
+    week: Mapped[date] = mapped_column(Date)
+    n: Mapped[int] = mapped_column(Integer)

@@ -13,7 +13,8 @@ from datetime import date
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from store.models import Author, FetchState, Mention, Source, Tag
+from store.models import Author, DailyCount, FetchState, Mention, Source, Tag
+from store.rollups import PAIR_SEPARATOR, PAIRS
 
 SENTIMENTS = ("positive", "neutral", "negative")
 
@@ -43,11 +44,6 @@ class Filters:
 
 
 TAG_FILTERS = ("keyword", "message", "topic", "audience", "intent", "city")
-
-
-def _story():
-    """A mention's story: syndicated copies share one, so perception figures count it once."""
-    return func.coalesce(Mention.story_id, Mention.id)
 
 
 def _current_tags():
@@ -97,88 +93,180 @@ def _apply(stmt: Select, f: Filters) -> Select:
     return stmt
 
 
-def count_mentions(session: Session, f: Filters, tagged_only: bool = True) -> int:
-    """Return the number of stories (copies of one story count once) matching the filters."""
-    stmt = select(func.count(func.distinct(_story())))
-    if tagged_only:
-        stmt = stmt.where(Mention.tagger_version.is_not(None))
-    return session.scalar(_apply(stmt, f)) or 0
+# --- period figures: from the rollup when the filters allow it, else from the raw rows ------
+#
+# A story counts once, as its first copy (story_id NULL) with that copy's day, source, voice,
+# language and labels: the same in both paths (store.rollups keeps the rollup exact).
+
+def _first_copies():
+    # coalesce(story_id, id) = id is "story_id IS NULL" (a copy never points to itself) in a
+    # form no index serves, so the period index stays the access path, not ix_mentions_story.
+    return and_(func.coalesce(Mention.story_id, Mention.id) == Mention.id,
+                Mention.tagger_version.is_not(None))
 
 
-def volume_by_sentiment(session: Session, f: Filters, granularity: str = "day") -> list[dict]:
-    """Return [{"bucket", "sentiment", "count"}] per local day or ISO week (stories counted)."""
-    bucket = Mention.local_day if granularity == "day" else Mention.local_week
-    stmt = (select(bucket.label("bucket"), Mention.sentiment, func.count(func.distinct(_story())))
-            .where(Mention.sentiment.is_not(None))
-            .group_by(bucket, Mention.sentiment).order_by(bucket))
-    rows = session.execute(_apply(stmt, f)).all()
-    return [{"bucket": b, "sentiment": s, "count": n} for b, s, n in rows]
+def _rollup_serves(f: Filters) -> bool:
+    """True when every filter is a dimension of the rollup (period, voice, sentiment, language,
+    sources); tag filters, text search and follow-up status need the raw rows."""
+    return not (any(getattr(f, k) for k in TAG_FILTERS) or (f.search and f.search.strip())
+                or f.response)
 
 
-def tag_counts(session: Session, f: Filters, kind: str) -> list[dict]:
-    """Return [{"value", "sentiment", "count"}]: mentions per tag value and aspect sentiment."""
-    stmt = (select(Tag.value, Tag.sentiment, func.count(func.distinct(_story())))
-            .join(Mention, _current_tags()).where(Tag.kind == kind)
-            .group_by(Tag.value, Tag.sentiment).order_by(Tag.value))
-    rows = session.execute(_apply(stmt, f)).all()
-    return [{"value": v, "sentiment": s or "neutral", "count": n} for v, s, n in rows]
+def _apply_rollup(stmt: Select, f: Filters) -> Select:
+    d = DailyCount
+    if f.start:
+        stmt = stmt.where(d.day >= f.start)
+    if f.end:
+        stmt = stmt.where(d.day <= f.end)
+    if f.voice:
+        stmt = stmt.where(d.voice == f.voice)
+    if f.sentiment:
+        stmt = stmt.where(d.sentiment == f.sentiment)
+    if f.lang:
+        stmt = stmt.where(d.lang == f.lang)
+    if f.sources:
+        stmt = stmt.where(d.source_id.in_(select(Source.id).where(Source.key.in_(f.sources))))
+    return stmt
+
+
+def _rollup_bucket(granularity: str):
+    return DailyCount.day if granularity == "day" else DailyCount.week
 
 
 def _bucket(granularity: str):
     return Mention.local_day if granularity == "day" else Mention.local_week
 
 
+def count_mentions(session: Session, f: Filters, tagged_only: bool = True,
+                   copies: bool = False) -> int:
+    """Return the number of stories matching the filters (copies of one story count once);
+    with `copies`, of every stored copy (what a list of mentions shows)."""
+    if copies:
+        stmt = select(func.count(Mention.id))
+        if tagged_only:
+            stmt = stmt.where(Mention.tagger_version.is_not(None))
+        return session.scalar(_apply(stmt, f)) or 0
+    if not tagged_only:  # collected stories, tagged or not: the rollup counts tagged only
+        first = func.coalesce(Mention.story_id, Mention.id) == Mention.id
+        return session.scalar(_apply(select(func.count(Mention.id)).where(first), f)) or 0
+    if _rollup_serves(f):
+        stmt = select(func.coalesce(func.sum(DailyCount.n), 0)).where(DailyCount.kind == "")
+        return int(session.scalar(_apply_rollup(stmt, f)) or 0)
+    return session.scalar(_apply(select(func.count(Mention.id)).where(_first_copies()), f)) or 0
+
+
+def volume_by_sentiment(session: Session, f: Filters, granularity: str = "day") -> list[dict]:
+    """Return [{"bucket", "sentiment", "count"}] per local day or ISO week (stories counted)."""
+    if _rollup_serves(f):
+        bucket = _rollup_bucket(granularity)
+        stmt = (select(bucket, DailyCount.sentiment, func.sum(DailyCount.n))
+                .where(DailyCount.kind == "", DailyCount.sentiment != "")
+                .group_by(bucket, DailyCount.sentiment).order_by(bucket))
+        rows = session.execute(_apply_rollup(stmt, f)).all()
+    else:
+        bucket = _bucket(granularity)
+        stmt = (select(bucket.label("bucket"), Mention.sentiment, func.count(Mention.id))
+                .where(_first_copies(), Mention.sentiment.is_not(None))
+                .group_by(bucket, Mention.sentiment).order_by(bucket))
+        rows = session.execute(_apply(stmt, f)).all()
+    return [{"bucket": b, "sentiment": s, "count": int(n)} for b, s, n in rows]
+
+
+def tag_counts(session: Session, f: Filters, kind: str) -> list[dict]:
+    """Return [{"value", "sentiment", "count"}]: stories per tag value and aspect sentiment."""
+    if _rollup_serves(f):
+        stmt = (select(DailyCount.value, DailyCount.aspect, func.sum(DailyCount.n))
+                .where(DailyCount.kind == kind)
+                .group_by(DailyCount.value, DailyCount.aspect).order_by(DailyCount.value))
+        rows = session.execute(_apply_rollup(stmt, f)).all()
+    else:
+        stmt = (select(Tag.value, Tag.sentiment, func.count(func.distinct(Mention.id)))
+                .join(Mention, _current_tags()).where(Tag.kind == kind, _first_copies())
+                .group_by(Tag.value, Tag.sentiment).order_by(Tag.value))
+        rows = session.execute(_apply(stmt, f)).all()
+    return [{"value": v, "sentiment": s or "neutral", "count": int(n)} for v, s, n in rows]
+
+
 def tag_volume(session: Session, f: Filters, kind: str, granularity: str = "week") -> list[dict]:
     """Return [{"bucket", "value", "sentiment", "count"}]: stories per tag value, time bucket
     and aspect sentiment (keywords, messages, topics or benchmark cities over time)."""
-    bucket = _bucket(granularity)
-    stmt = (select(bucket, Tag.value, Tag.sentiment, func.count(func.distinct(_story())))
-            .join(Mention, _current_tags()).where(Tag.kind == kind)
-            .group_by(bucket, Tag.value, Tag.sentiment).order_by(bucket, Tag.value))
-    return [{"bucket": b, "value": v, "sentiment": s or "neutral", "count": n}
-            for b, v, s, n in session.execute(_apply(stmt, f)).all()]
+    if _rollup_serves(f):
+        bucket = _rollup_bucket(granularity)
+        stmt = (select(bucket, DailyCount.value, DailyCount.aspect, func.sum(DailyCount.n))
+                .where(DailyCount.kind == kind)
+                .group_by(bucket, DailyCount.value, DailyCount.aspect)
+                .order_by(bucket, DailyCount.value))
+        rows = session.execute(_apply_rollup(stmt, f)).all()
+    else:
+        bucket = _bucket(granularity)
+        stmt = (select(bucket, Tag.value, Tag.sentiment, func.count(func.distinct(Mention.id)))
+                .join(Mention, _current_tags()).where(Tag.kind == kind, _first_copies())
+                .group_by(bucket, Tag.value, Tag.sentiment).order_by(bucket, Tag.value))
+        rows = session.execute(_apply(stmt, f)).all()
+    return [{"bucket": b, "value": v, "sentiment": s or "neutral", "count": int(n)}
+            for b, v, s, n in rows]
 
 
 def weekly_by_voice(session: Session, f: Filters) -> list[dict]:
     """Return [{"week", "voice", "sentiment", "count"}] over all voices (f.voice is ignored):
     the basis of week-on-week figures and share of voice."""
     f = replace(f, voice=None)
-    stmt = (select(Mention.local_week, Mention.voice, Mention.sentiment,
-                   func.count(func.distinct(_story())))
-            .where(Mention.sentiment.is_not(None))
-            .group_by(Mention.local_week, Mention.voice, Mention.sentiment)
-            .order_by(Mention.local_week))
-    return [{"week": w, "voice": v, "sentiment": s, "count": n}
-            for w, v, s, n in session.execute(_apply(stmt, f)).all()]
+    if _rollup_serves(f):
+        d = DailyCount
+        stmt = (select(d.week, d.voice, d.sentiment, func.sum(d.n))
+                .where(d.kind == "", d.sentiment != "")
+                .group_by(d.week, d.voice, d.sentiment).order_by(d.week))
+        rows = session.execute(_apply_rollup(stmt, f)).all()
+    else:
+        stmt = (select(Mention.local_week, Mention.voice, Mention.sentiment,
+                       func.count(Mention.id))
+                .where(_first_copies(), Mention.sentiment.is_not(None))
+                .group_by(Mention.local_week, Mention.voice, Mention.sentiment)
+                .order_by(Mention.local_week))
+        rows = session.execute(_apply(stmt, f)).all()
+    return [{"week": w, "voice": v, "sentiment": s, "count": int(n)} for w, v, s, n in rows]
 
 
 def tag_counts_by_voice(session: Session, f: Filters, kind: str) -> dict:
     """Return {"totals": {voice: stories}, "rows": [{"voice", "value", "count"}]} over all
     voices (f.voice is ignored): what the city says against what others say, per tag."""
     f = replace(f, voice=None)
-    totals = dict(session.execute(_apply(
-        select(Mention.voice, func.count(func.distinct(_story())))
-        .where(Mention.tagger_version.is_not(None)).group_by(Mention.voice), f)).all())
-    stmt = (select(Mention.voice, Tag.value, func.count(func.distinct(_story())))
-            .join(Mention, _current_tags()).where(Tag.kind == kind)
-            .group_by(Mention.voice, Tag.value))
-    rows = [{"voice": v, "value": value, "count": n}
-            for v, value, n in session.execute(_apply(stmt, f)).all()]
-    return {"totals": totals, "rows": rows}
+    if _rollup_serves(f):
+        d = DailyCount
+        totals = dict(session.execute(_apply_rollup(
+            select(d.voice, func.sum(d.n)).where(d.kind == "").group_by(d.voice), f)).all())
+        stmt = (select(d.voice, d.value, func.sum(d.n)).where(d.kind == kind)
+                .group_by(d.voice, d.value))
+        rows = session.execute(_apply_rollup(stmt, f)).all()
+    else:
+        totals = dict(session.execute(_apply(
+            select(Mention.voice, func.count(Mention.id)).where(_first_copies())
+            .group_by(Mention.voice), f)).all())
+        stmt = (select(Mention.voice, Tag.value, func.count(func.distinct(Mention.id)))
+                .join(Mention, _current_tags()).where(Tag.kind == kind, _first_copies())
+                .group_by(Mention.voice, Tag.value))
+        rows = session.execute(_apply(stmt, f)).all()
+    return {"totals": {v: int(n) for v, n in totals.items()},
+            "rows": [{"voice": v, "value": value, "count": int(n)} for v, value, n in rows]}
 
 
 def tag_pairs(session: Session, f: Filters, kind: str, other_kind: str) -> list[dict]:
     """Return [{"value", "other", "count"}]: stories carrying both a `kind` tag and an
     `other_kind` tag (e.g. target group x intent), counted per pair of values."""
+    pair = f"{kind}+{other_kind}"
+    if _rollup_serves(f) and (kind, other_kind) in PAIRS:
+        stmt = (select(DailyCount.value, func.sum(DailyCount.n))
+                .where(DailyCount.kind == pair).group_by(DailyCount.value))
+        return [{"value": v.split(PAIR_SEPARATOR)[0], "other": v.split(PAIR_SEPARATOR)[1],
+                 "count": int(n)} for v, n in session.execute(_apply_rollup(stmt, f)).all()]
     other = aliased(Tag)
-    stmt = (select(Tag.value, other.value, func.count(func.distinct(_story())))
+    stmt = (select(Tag.value, other.value, func.count(func.distinct(Mention.id)))
             .join(Mention, _current_tags())
             .join(other, and_(other.mention_id == Mention.id,
                               other.tagger_version == Mention.tagger_version,
-                              other.active.is_(True),
-                              other.kind == other_kind))
-            .where(Tag.kind == kind).group_by(Tag.value, other.value))
-    return [{"value": v, "other": o, "count": n}
+                              other.active.is_(True), other.kind == other_kind))
+            .where(Tag.kind == kind, _first_copies()).group_by(Tag.value, other.value))
+    return [{"value": v, "other": o, "count": int(n)}
             for v, o, n in session.execute(_apply(stmt, f)).all()]
 
 
@@ -300,10 +388,8 @@ def texts_by_week(session: Session, f: Filters,
                   per_week: int | None = None) -> list[tuple[int, date, str, str]]:
     """Return (id, local week, language, title + text) of tagged mentions, one per story;
     with `per_week`, at most that many per week (the newest ids)."""
-    # "Its story's first copy" as _story() == id, the same as story_id IS NULL (a copy never
-    # points to itself), so that the period stays the access path, not ix_mentions_story.
     stmt = (select(Mention.id, Mention.local_week, Mention.lang, Mention.title, Mention.text)
-            .where(Mention.tagger_version.is_not(None), _story() == Mention.id))
+            .where(_first_copies()))
     stmt = _apply(stmt, f)
     if per_week:
         rank = func.row_number().over(partition_by=Mention.local_week,

@@ -6,11 +6,14 @@ caller (pulse.jobs), so a crash leaves every mention either tagged or pending, n
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from store.corrections import apply_corrections
 from store.models import Author, Mention
+from store.rollups import maintained
 from store.writes import save_tagging
 
 
@@ -51,7 +54,10 @@ def save_results(session: Session, records: list[dict], results: list[dict], ver
     """Write the tagger's results of a batch, then re-apply the analysts' corrections; with
     `make_current`, the results become each mention's current labels at once (a retag writes
     them beside the current ones and switches when all are done)."""
-    for record, result in zip(records, results, strict=True):
-        save_tagging(session, record["id"], result, version, update_mention=make_current)
-    apply_corrections(session, [r["id"] for r in records], version if not make_current else None,
-                      update_mention=make_current)
+    ids = [r["id"] for r in records]
+    # A retag writes beside the current tags (no figure changes until the switch rebuilds).
+    with maintained(session, ids) if make_current else contextlib.nullcontext():
+        for record, result in zip(records, results, strict=True):
+            save_tagging(session, record["id"], result, version, update_mention=make_current)
+        apply_corrections(session, ids, version if not make_current else None,
+                          update_mention=make_current)

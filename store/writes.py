@@ -15,6 +15,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from store import rollups
 from store.items import Item
 from store.keys import canonical_url, content_hash
 from store.models import Author, FetchState, Mention, Source, Tag, utcnow
@@ -217,4 +218,33 @@ def switch_version(session: Session, version: str) -> int:
         tagged_at=utcnow()).execution_options(synchronize_session=False)).rowcount
     session.execute(delete(Tag).where(Tag.tagger_version != version, Tag.mention_id.in_(
         select(Mention.id).where(Mention.tagger_version == version))))
+    rollups.rebuild(session)
     return switched
+
+
+def delete_mentions(session: Session, mention_ids: Sequence[int]) -> int:
+    """Delete mentions (their tags, corrections and follow-up go with them) and keep every
+    figure right: a deleted first copy hands its story to the next copy, and the rollup loses
+    exactly what the mentions counted. Return how many were deleted."""
+    ids = sorted(set(mention_ids))
+    if not ids:
+        return 0
+    roots = {mid for mid, story in session.execute(
+        select(Mention.id, Mention.story_id).where(Mention.id.in_(ids))) if story is None}
+    gone = set(ids)
+    copies: dict[int, list[int]] = {}
+    for copy_id, story in session.execute(
+            select(Mention.id, Mention.story_id).where(Mention.story_id.in_(sorted(roots)))
+            .order_by(Mention.id)):
+        if copy_id not in gone:
+            copies.setdefault(story, []).append(copy_id)
+    heirs = [members[0] for members in copies.values()]
+    with rollups.maintained(session, [*ids, *heirs]):
+        for members in copies.values():
+            heir, rest = members[0], members[1:]
+            session.execute(update(Mention).where(Mention.id == heir).values(story_id=None))
+            if rest:
+                session.execute(update(Mention).where(Mention.id.in_(rest))
+                                .values(story_id=heir))
+        deleted = session.execute(delete(Mention).where(Mention.id.in_(ids))).rowcount
+    return deleted

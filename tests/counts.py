@@ -15,11 +15,13 @@ def count_stories(url: str, start: date, end: date, voice: str | None = "third_p
                   sentiment: str | None = None, lang: str | None = None,
                   tags: tuple[tuple[str, str], ...] = (), sources: tuple[str, ...] = (),
                   text: str | None = None, copies: bool = False) -> int:
-    """Count tagged stories (with `copies`, every stored copy) matching these conditions."""
+    """Count tagged stories (with `copies`, every stored copy) matching these conditions. A
+    story counts once, as its first copy (story_id NULL) with that copy's labels."""
     engine = make_engine(url)
-    what = Mention.id if copies else func.coalesce(Mention.story_id, Mention.id)
-    stmt = select(func.count(func.distinct(what))).where(
+    stmt = select(func.count(func.distinct(Mention.id))).where(
         Mention.tagger_version.is_not(None), Mention.local_day >= start, Mention.local_day <= end)
+    if not copies:
+        stmt = stmt.where(Mention.story_id.is_(None))
     if voice:
         stmt = stmt.where(Mention.voice == voice)
     if sentiment:

@@ -12,6 +12,7 @@ from collectors.base import Item
 from nlp.tagger import Tagger
 from pulse import jobs
 from pulse.settings import SourceConfig
+from store import rollups
 from store.corrections import CorrectionError, add_correction, undo_correction
 from store.db import transaction
 from store.models import Correction, Mention, Tag
@@ -137,6 +138,10 @@ def test_undo_brings_the_machine_tags_back_and_keeps_the_record(tagged):
         assert rows[-2:] == [("undo", "bertil", wrong.id), ("undo", "bertil", removed.id)]
         with pytest.raises(CorrectionError, match="already undone"):
             undo_correction(session, wrong.id, "bertil")
+    with transaction(engine) as session:
+        assert rollups.differences(session) == []
     jobs.retag(engine, settings, Tagger(settings.strategy))  # and a retag keeps it that way
     assert _mention(engine, ids["w1"]).sentiment == machine["w1"].sentiment
     assert "transparent" in _tags(engine, ids["w1"], "keyword")
+    with transaction(engine) as session:
+        assert rollups.differences(session) == []
