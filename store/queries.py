@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from store.models import Author, DailyCount, FetchState, Mention, Source, Tag
 from store.rollups import PAIR_SEPARATOR, PAIRS
+from store.search import text_matches
 
 SENTIMENTS = ("positive", "neutral", "negative")
 
@@ -61,11 +62,6 @@ def _has_tag(kind: str, value: str):
             .correlate(Mention).exists())
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _apply(stmt: Select, f: Filters) -> Select:
     if f.start:
         stmt = stmt.where(Mention.local_day >= f.start)
@@ -85,9 +81,7 @@ def _apply(stmt: Select, f: Filters) -> Select:
         stmt = stmt.where(Mention.source_id.in_(
             select(Source.id).where(Source.key.in_(f.sources))))
     if f.search and f.search.strip():
-        pattern = _like_pattern(f.search)
-        stmt = stmt.where(or_(Mention.text.ilike(pattern, escape="\\"),
-                              Mention.title.ilike(pattern, escape="\\")))
+        stmt = stmt.where(text_matches(f.search))
     if f.response:
         stmt = stmt.where(Mention.response_status == f.response)
     return stmt
