@@ -146,9 +146,12 @@ def decode(content: bytes, content_type: str | None = None) -> Decoded:
     bom = _bom(content)
     if bom:
         name, size = bom
+        http_label = charset_of(content_type)
+        notes = [f"labelled {http_label} but the bytes are {name} (byte-order mark)"] \
+            if http_label and codec_name(http_label) != name else []
         text = _fits(content[size:], name)
         if text is not None:
-            return Decoded(text, name, "bom")
+            return Decoded(text, name, "bom", notes)
         return Decoded(content[size:].decode(name, "replace"), name, "bom",
                        [f"bytes that are not {name} despite its byte-order mark"])
     notes: list[str] = []

@@ -40,7 +40,8 @@ _TEXT_FIELDS = ("text", "title", "author_handle", "author_name", "author_descrip
 def entry_time(entry: Any) -> datetime | None:
     """Return the first of an entry's published, updated, created times, in UTC, or None."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        # dict.get: feedparser's own get() maps a missing key onto another, with a warning
+        value = dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
         if value:
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), UTC)

@@ -63,7 +63,7 @@ class Parsed:
 
 
 def _valid_reference(ref: str) -> bool:
-    number = int(ref[2:-1], 16) if ref[1] in "xX" else int(ref[1:-1])
+    number = int(ref[3:-1], 16) if ref[2] in "xX" else int(ref[2:-1])
     return (number in (0x9, 0xA, 0xD) or 0x20 <= number <= 0xD7FF
             or 0xE000 <= number <= 0xFFFD or 0x10000 <= number <= 0x10FFFF)
 
@@ -83,6 +83,9 @@ def repair_xml(text: str) -> tuple[str, list[str]]:
             notes.append("broken or repeated XML declaration replaced")
         text = _DECL.sub("", text)
     declared = set(_DECLARED_ENTITY.findall(text))
+    # An external DTD (RSS 0.91's Netscape one) may define HTML's entities: using them is no
+    # fault of the feed, though no parser here loads that DTD.
+    external_dtd = re.search(r"<!DOCTYPE[^>\[]*\b(?:PUBLIC|SYSTEM)\b", text[:4096]) is not None
     undefined: set[str] = set()
     forbidden = [False]
 
@@ -97,7 +100,8 @@ def repair_xml(text: str) -> tuple[str, list[str]]:
             if name in _XML_ENTITIES or name in declared:
                 return match.group(0)
             char = html.entities.html5.get(name + ";")
-            undefined.add(name)
+            if char is None or not external_dtd:
+                undefined.add(name)
             if char is not None:
                 return "".join(f"&#{ord(c)};" for c in char)
             return "&amp;" + name + ";"
