@@ -21,7 +21,9 @@ Two mistakes of the real web are repaired, and reported as notes for the source'
 a document labelled with a single-byte encoding whose bytes are valid, non-ASCII UTF-8 is
 UTF-8 (the label is older than the site's move to UTF-8); and a document whose bytes are not
 in the encoding chosen is read in the next candidate that fits (the XML declaration when the
-HTTP header was wrong, then UTF-8, then windows-1252), the last one with replacement marks.
+HTTP header was wrong, then UTF-8; UTF-8 with a few stray bytes keeps its UTF-8 and reads
+those as windows-1252), and bytes that no label describes and are not UTF-8 are read in the
+encoding charset_normalizer detects (big5 or KOI8-R named nowhere), else windows-1252.
 """
 
 from __future__ import annotations
@@ -126,6 +128,29 @@ def _c1_controls(error: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("pulse-c1", _c1_controls)
 
 
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _mostly_utf8(content: bytes) -> str | None:
+    """Return UTF-8 text with the few bytes that are not UTF-8 read as windows-1252 (a
+    UTF-8 template with one pasted latin-1 word), or None when the bytes are not UTF-8."""
+    text = content.decode("utf-8", "surrogateescape")
+    stray = len(_ESCAPED.findall(text))
+    multibyte = sum(1 for c in text if ord(c) > 0x7F) - stray
+    if not stray or multibyte <= stray:
+        return None
+    return _ESCAPED.sub(lambda m: bytes([ord(m.group(0)) - 0xDC00]).decode("cp1252", "pulse-c1"),
+                        text)
+
+
+def _detected(content: bytes) -> str | None:
+    """Return the encoding charset_normalizer finds for bytes no label describes."""
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(content[:200_000]).best()
+    return codec_name(best.encoding) if best is not None else None
+
+
 def _fits(content: bytes, encoding: str) -> str | None:
     try:
         if encoding == "windows-1252":
@@ -175,7 +200,7 @@ def decode(content: bytes, content_type: str | None = None) -> Decoded:
                 notes.append(f"labelled {label} but the bytes are ASCII-compatible")
             elif encoding:
                 candidates.append((encoding, basis))
-    candidates += [("utf-8", "default"), ("windows-1252", "repaired")]
+    candidates.append(("utf-8", "default"))
     first, first_basis = candidates[0]
     if SINGLE_BYTE.match(first) and first_basis in ("http", "declared"):
         text = _utf8_not_ascii(content)
@@ -185,10 +210,19 @@ def decode(content: bytes, content_type: str | None = None) -> Decoded:
             return Decoded(text, "utf-8", "repaired", notes)
     for encoding, basis in candidates:
         text = _fits(content, encoding)
+        if text is None and basis == "default":
+            text = _mostly_utf8(content)
+            if text is not None:
+                notes.append("UTF-8 with a few bytes that are not: read as windows-1252")
+                return Decoded(text, "utf-8", "repaired", notes)
+            encoding, basis = _detected(content) or "windows-1252", "detected"
+            text = _fits(content, encoding)
+            if text is None:
+                encoding, text = "windows-1252", _fits(content, "windows-1252")
         if text is not None:
             if first_basis == "default" and basis != "default":
                 notes.append(f"no encoding named and the bytes are not UTF-8: read as "
-                             f"{encoding}")
+                             f"{encoding} (detected)")
             elif (encoding, basis) != (first, first_basis):
                 label = http_label if first_basis == "http" else declared_label
                 notes.append(f"labelled {label} but the bytes are {encoding}")

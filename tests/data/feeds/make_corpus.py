@@ -85,6 +85,9 @@ def make() -> None:
     add("utf16_http_says_utf8.xml", codecs.BOM_UTF16_LE + u16.encode("utf-16-le"),
         content_type="text/xml; charset=utf-8", warning=True,
         note="UTF-16 with BOM, HTTP charset utf-8 (wrong)")
+    add("utf16be_http_utf16.xml", u16.encode("utf-16-be"),
+        content_type="application/xml; charset=utf-16", warning=True,
+        note="UTF-16 BE without BOM, HTTP says utf-16 (which, without a BOM, means LE)")
     u32 = rss(decl='<?xml version="1.0" encoding="utf-32"?>')
     add("utf32le_bom.xml", codecs.BOM_UTF32_LE + u32.encode("utf-32-le"),
         content_type="application/xml", note="UTF-32 LE with BOM")
@@ -92,6 +95,9 @@ def make() -> None:
         note="UTF-32 BE without BOM")
     add("utf32le_nobom.xml", u32.encode("utf-32-le"), content_type="application/rss+xml",
         note="UTF-32 LE without BOM")
+    add("utf32be_http_utf16.xml", u32.encode("utf-32-be"),
+        content_type="application/xml; charset=utf-16", warning=True,
+        note="UTF-32 BE without BOM, HTTP says utf-16")
     zh = ["臺北市推動智慧城市", "斯德哥爾摩的開放資料", "市民參與數位服務"]
     zh_desc = ["臺北與斯德哥爾摩交流智慧城市經驗。", "開放資料讓市民更了解城市。",
                "數位服務調查開始。"]
@@ -101,6 +107,9 @@ def make() -> None:
         content_type="application/rss+xml; charset=Big5", note="big5 named by HTTP only")
     add("gb2312.xml", rss(zh, zh_desc, decl='<?xml version="1.0" encoding="gb2312"?>'), zh,
         encoding="gbk", note="gb2312 label, read as GBK")
+    add("big5_undeclared.xml", rss(zh, zh_desc, decl='<?xml version="1.0"?>'), zh,
+        encoding="big5", content_type="text/xml", warning=True,
+        note="big5 named nowhere: detected")
     ja = ["ストックホルムのスマートシティ", "オープンデータの公開", "市民サービスの電子化"]
     add("shift_jis.xml", rss(ja, ja, decl='<?xml version="1.0" encoding="Shift_JIS"?>'), ja,
         encoding="cp932", note="Shift_JIS, read as cp932")
@@ -126,6 +135,10 @@ def make() -> None:
     add("latin1_undeclared.xml", rss(decl='<?xml version="1.0"?>'), encoding="latin-1",
         content_type="text/xml", warning=True,
         note="latin-1 bytes, no encoding named anywhere")
+    add("utf8_with_stray_latin1.xml",
+        plain.encode().replace("Södermalm".encode(), "Södermalm".encode("latin-1")),
+        content_type="application/rss+xml; charset=utf-8", warning=True,
+        note="a UTF-8 document with one word pasted in latin-1")
     add("http_overrides_prolog.xml", rss(decl='<?xml version="1.0" encoding="utf-8"?>'),
         encoding="cp1252", content_type="text/xml; charset=windows-1252",
         note="the HTTP charset (right) overrides the prolog (wrong)")
