@@ -149,8 +149,14 @@ def _entry_key(entry: Any) -> Any:
 
 
 def _feedparser(content: bytes, headers: dict[str, str]) -> Any:
-    return feedparser.parse(content, response_headers=headers, sanitize_html=True,
-                            resolve_relative_uris=True)
+    try:
+        return feedparser.parse(content, response_headers=headers, sanitize_html=True,
+                                resolve_relative_uris=True)
+    except (ValueError, LookupError, UnicodeError) as exc:
+        # feedparser's own decoding gives up on some bytes (a NUL, a codec it cannot load)
+        broken = feedparser.FeedParserDict(entries=[], feed={}, bozo=1, version="")
+        broken["bozo_exception"] = exc
+        return broken
 
 
 def _not_a_feed(text: str, url: str) -> CollectError:
