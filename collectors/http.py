@@ -68,8 +68,9 @@ def header(headers: dict[str, str] | Any, name: str) -> str | None:
 @dataclass
 class Fetcher:
     """The manners every collector shares, and the fetcher of plain documents (feeds, pages,
-    the WordPress API). `session()` gives tweepy and Mastodon.py a session with the same
-    manners; the attributes are read at each request, so changing them applies at once."""
+    the WordPress API) through its `session`. `new_session()` gives tweepy and Mastodon.py a
+    session of their own with the same manners; the attributes are read at each request, so
+    changing them applies at once."""
 
     user_agent: str
     connect_timeout: float = 5.0
@@ -78,29 +79,31 @@ class Fetcher:
     retries: int = 2
     backoff: float = 0.5
     max_retry_after: float = 30.0
-    _session: PoliteSession | None = field(default=None, repr=False)
+    session: requests.Session | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.session is None:
+            self.session = PoliteSession(self)
 
     @property
     def timeout(self) -> tuple[float, float]:
         """Return the (connect, read) timeouts."""
         return (self.connect_timeout, self.read_timeout)
 
-    def session(self) -> PoliteSession:
+    def new_session(self) -> PoliteSession:
         """Return a new session with these manners (one per API client)."""
         return PoliteSession(self)
 
     def get(self, url: str, etag: str | None = None, last_modified: str | None = None,
             accept: str = "*/*") -> Response:
         """GET `url` (conditionally when validators are given); raise CollectError on failure."""
-        if self._session is None:
-            self._session = self.session()
         headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate"}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         try:
-            resp = self._session.get(url, headers=headers)
+            resp = self.session.get(url, headers=headers)
         except requests.exceptions.RequestException as exc:
             raise request_error(exc, url) from exc
         found = dict(resp.headers)

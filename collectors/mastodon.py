@@ -67,7 +67,7 @@ class MastodonCollector:
         self.host = (urlsplit(self.instance_url).hostname or "").lower()
         self.tag, self.account = tag, account
         self.max_pages, self.max_items = max_pages, max_items
-        self.session = fetcher.session()
+        self.session = fetcher.new_session()
         self.session.headers["Accept"] = "application/json"
         self._account_id: str | None = None
         self.client = Mastodon(

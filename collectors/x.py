@@ -106,7 +106,7 @@ def build(cfg: Any, fetcher: Fetcher, env: Mapping[str, str]) -> XCollector:
     # retries a 429 at once, forever; the scheduler's next run is the retry.
     client = tweepy.Client(bearer_token=token, return_type=dict, wait_on_rate_limit=False)
     client.user_agent = fetcher.user_agent
-    client.session = fetcher.session()
+    client.session = fetcher.new_session()
     client.session.mount(TWEEPY_HOST + "/", _XAdapter(cfg.api_base_url or API_HOST))
     return XCollector(cfg.kind, client, username=cfg.username, query=cfg.query,
                       max_pages=cfg.max_pages, max_items=cfg.max_items)

@@ -256,6 +256,13 @@ def make() -> None:
     cut = plain[: plain.index("<item>", plain.index("<item>") + 1) + 40]
     add("truncated_unframed.xml", cut, framed=False, error="truncated",
         note="the connection closed mid-item, no Content-Length: a transient fault")
+    whole_json = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "J",
+                             "items": [{"id": f"j{i}", "title": t, "content_text": d}
+                                       for i, (t, d) in enumerate(zip(SV, DESC, strict=True))]},
+                            ensure_ascii=False)
+    add("json_truncated_unframed.json", whole_json[: len(whole_json) // 2],
+        content_type="application/feed+json", framed=False, error="truncated",
+        note="a JSON Feed cut off, no Content-Length")
     add("truncated_framed.xml", cut, [SV[0]], warning=True,
         note="the same bytes with a Content-Length: the server's own broken document; what "
              "can be read is kept")
