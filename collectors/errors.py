@@ -25,6 +25,14 @@ ERROR_KINDS: dict[str, tuple[bool, str, str]] = {
     "too_large": (False, "Svaret var större än tillåtet (http.max_bytes i pulse.toml).",
                   "The response was larger than allowed (http.max_bytes in pulse.toml)."),
     "empty": (True, "Källan skickade ett tomt svar.", "The source sent an empty response."),
+    "truncated": (True, "Svaret tog slut mitt i dokumentet (anslutningen stängdes); inget från "
+                  "körningen sparades och Pulse hämtar igen vid nästa körning.",
+                  "The answer ended mid-document (the connection closed); nothing of the run "
+                  "was stored and Pulse fetches it again on the next run."),
+    "not_a_feed": (False, "Adressen ger inget flöde (t.ex. en webbsida); ange flödets adress i "
+                   "config/sources.toml.",
+                   "The address gives no feed (a web page, for example); put the feed's "
+                   "address in config/sources.toml."),
     "malformed": (False, "Flödet gick inte att tolka (trasig XML/JSON); kontakta källans ägare.",
                   "The feed could not be parsed (broken XML/JSON); contact the source's owner."),
     "no_credentials": (False, "Källan saknar inloggning (t.ex. PULSE_X_BEARER_TOKEN); "

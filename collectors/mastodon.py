@@ -6,19 +6,18 @@ than the cursor's `since_id`, 40 a page, newest first, and pages back with `max_
 An account is resolved once with `account_lookup`; its id is kept in the cursor (`account_id`).
 The cursor is returned only with a fully successful run.
 
-The client makes no request when it is built (`version_check_mode="none"`), sends Pulse's
-User-Agent, uses the configured (connect, read) timeouts, throws on 429 instead of sleeping,
-and reads bodies up to the shared size cap. Every Mastodon.py exception becomes a CollectError.
+The client makes no request when it is built (`version_check_mode="none"`) and throws on 429
+instead of sleeping; its session is the shared one of collectors.http (User-Agent, timeouts,
+size cap, retries, Retry-After). Every Mastodon.py exception becomes a CollectError through the
+same classifier as every other kind.
 Note: Mastodon.py asks `/api/v2/instance/` once per run before a hashtag timeline (to warn when
 the instance closes it); a failure of that request is ignored by the library.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,12 +33,10 @@ from mastodon import (
     MastodonServerError,
     MastodonUnauthorizedError,
 )
-from urllib3.exceptions import ReadTimeoutError
 
 from collectors.base import CollectResult, Item
 from collectors.errors import CollectError
-from collectors.filters import ItemFilter
-from collectors.http import Fetcher
+from collectors.http import Fetcher, request_error, retry_after_seconds, status_error
 from collectors.text import html_to_text
 
 PAGE_SIZE = 40  # the maximum of the timeline and account-statuses endpoints
@@ -56,55 +53,21 @@ def build(cfg: Any, fetcher: Fetcher, env: Mapping[str, str] | None = None) -> M
         if not account:
             raise CollectError("config", f"source {cfg.key}: mastodon_account needs `username`")
     return MastodonCollector(cfg.url, fetcher, tag=tag, account=account,
-                             max_pages=cfg.max_pages, max_items=cfg.max_items,
-                             item_filter=cfg.filter)
-
-
-class _CappedSession(requests.Session):
-    """A requests session that remembers the last answer's headers and caps body sizes."""
-
-    def __init__(self, max_bytes: int):
-        super().__init__()
-        self.max_bytes = max_bytes
-        self.last_status: int | None = None
-        self.last_headers: dict[str, str] = {}
-        self.hooks["response"].append(self._on_response)
-
-    def _on_response(self, resp: requests.Response, *args: Any, **kwargs: Any) -> None:
-        self.last_status, self.last_headers = resp.status_code, dict(resp.headers)
-        declared = resp.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            resp.close()
-            raise CollectError("too_large", f"{resp.url} declares {declared} bytes "
-                                            f"(limit {self.max_bytes})")
-        chunks, size = [], 0
-        try:
-            for chunk in resp.iter_content(chunk_size=65536):
-                size += len(chunk)
-                if size > self.max_bytes:
-                    resp.close()
-                    raise CollectError("too_large",
-                                       f"{resp.url} sent more than {self.max_bytes} bytes")
-                chunks.append(chunk)
-        except requests.exceptions.RequestException as exc:
-            raise _network_error(exc, str(resp.url)) from exc
-        resp._content = b"".join(chunks)  # requests' own cache of the body, read within the cap
+                             max_pages=cfg.max_pages, max_items=cfg.max_items)
 
 
 class MastodonCollector:
     """Collects new public statuses of a hashtag or of one account on a Mastodon instance."""
 
     def __init__(self, instance_url: str, fetcher: Fetcher, *, tag: str | None = None,
-                 account: str | None = None, max_pages: int = 5, max_items: int = 500,
-                 item_filter: str | None = None):
+                 account: str | None = None, max_pages: int = 5, max_items: int = 500):
         if bool(tag) == bool(account):
             raise CollectError("config", "a Mastodon source needs either a tag or an account")
         self.instance_url = instance_url.rstrip("/")
         self.host = (urlsplit(self.instance_url).hostname or "").lower()
         self.tag, self.account = tag, account
         self.max_pages, self.max_items = max_pages, max_items
-        self.filter = ItemFilter(item_filter) if item_filter else None
-        self.session = _CappedSession(fetcher.max_bytes)
+        self.session = fetcher.new_session()
         self.session.headers["Accept"] = "application/json"
         self._account_id: str | None = None
         self.client = Mastodon(
@@ -149,7 +112,7 @@ class MastodonCollector:
         items, skipped = [], 0
         for status in statuses[: self.max_items]:
             item = self._item(status)
-            if item is None or (self.filter and not self.filter.matches(item.text)):
+            if item is None:
                 skipped += 1
             else:
                 items.append(item)
@@ -247,13 +210,13 @@ class MastodonCollector:
         where = self.instance_url
         if isinstance(exc, MastodonRatelimitError):
             return CollectError("rate_limited", f"{where}: HTTP 429 (rate limited)",
-                                retry_after=_retry_after(self.session.last_headers))
+                                retry_after=retry_after_seconds(self.session.last_headers))
         if isinstance(exc, MastodonNetworkError):
             cause = _cause(exc)
             if isinstance(cause, CollectError):
                 return cause
             if isinstance(cause, requests.exceptions.RequestException):
-                return _network_error(cause, where)
+                return request_error(cause, where)
             return CollectError("connection", f"{where}: {exc}")
         if isinstance(exc, MastodonIllegalArgumentError):
             return CollectError("config", f"{where}: {exc}")
@@ -264,15 +227,14 @@ class MastodonCollector:
             if status is None and str(exc.args[0] if exc.args else "").startswith(
                     "Could not parse response as JSON"):
                 return CollectError("malformed", f"{where}: the answer is not JSON")
-            if isinstance(exc, MastodonUnauthorizedError):
-                return CollectError("unauthorized", detail)
-            if isinstance(exc, MastodonNotFoundError) or status == 410:
-                return CollectError("not_found", detail)
-            if status == 403:
-                return CollectError("forbidden", detail)
-            if isinstance(exc, MastodonServerError):
-                return CollectError("server_error", detail)
-            return CollectError("http_error", detail if status else f"{where}: {exc}")
+            if status is None:
+                status = (401 if isinstance(exc, MastodonUnauthorizedError)
+                          else 404 if isinstance(exc, MastodonNotFoundError)
+                          else 500 if isinstance(exc, MastodonServerError) else None)
+            found = status_error(status, where, self.session.last_headers) if status else None
+            if found is None:
+                return CollectError("http_error", f"{where}: {exc}")
+            return CollectError(found.kind, detail, retry_after=found.retry_after)
         return CollectError("unexpected", f"{where}: {type(exc).__name__}: {exc}")
 
 
@@ -282,33 +244,6 @@ def _cause(exc: BaseException) -> BaseException | None:
     while isinstance(seen, MastodonError) and (seen.__cause__ or seen.__context__):
         seen = seen.__cause__ or seen.__context__
     return seen
-
-
-def _network_error(exc: requests.exceptions.RequestException, where: str) -> CollectError:
-    if isinstance(exc, requests.exceptions.SSLError):
-        return CollectError("tls", f"{where}: {exc}")
-    if isinstance(exc, requests.exceptions.Timeout) or (
-            exc.args and isinstance(exc.args[0], ReadTimeoutError)):
-        return CollectError("timeout", f"no answer from {where} within the timeout")
-    if isinstance(exc, requests.exceptions.InvalidURL):
-        return CollectError("config", f"invalid URL {where}")
-    return CollectError("connection", f"{where}: {type(exc).__name__}")
-
-
-def _retry_after(headers: dict[str, str]) -> float | None:
-    """Return the seconds to wait from Retry-After, else from Mastodon's X-RateLimit-Reset."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    value = lowered.get("retry-after")
-    if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-            except (TypeError, ValueError):
-                pass
-    reset = _utc(lowered.get("x-ratelimit-reset"))
-    return max(0.0, reset.timestamp() - time.time()) if reset else None
 
 
 def _utc(value: Any) -> datetime | None:

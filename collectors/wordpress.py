@@ -22,7 +22,6 @@ from urllib.parse import urldefrag, urlencode
 
 from collectors.base import CollectResult, Item
 from collectors.errors import CollectError
-from collectors.filters import ItemFilter
 from collectors.http import Fetcher, Response
 from collectors.text import html_to_text, parse_iso_utc
 from store.keys import canonical_url
@@ -39,7 +38,7 @@ def build(cfg: Any, fetcher: Fetcher,
           env: Mapping[str, str] | None = None) -> WordPressApiCollector:
     """Return the collector for a `wordpress_api` source (cfg.url is the site's root URL)."""
     return WordPressApiCollector(cfg.url, fetcher, max_pages=cfg.max_pages,
-                                 max_items=cfg.max_items, item_filter=cfg.filter)
+                                 max_items=cfg.max_items)
 
 
 def parse_wp_time(value: Any) -> datetime | None:
@@ -75,13 +74,11 @@ class WordPressApiCollector:
     """Collects a WordPress site's new posts and comments through its REST API."""
 
     def __init__(self, site_url: str, fetcher: Fetcher, *, max_pages: int = 5,
-                 max_items: int = 500, item_filter: str | None = None,
-                 now: datetime | None = None):
+                 max_items: int = 500, now: datetime | None = None):
         self.api = site_url.rstrip("/") + "/wp-json/wp/v2"
         self.fetcher = fetcher
         self.max_pages = max_pages
         self.max_items = max_items
-        self.filter = ItemFilter(item_filter) if item_filter else None
         self._now = now
 
     def collect(self, cursor: dict[str, Any]) -> CollectResult:
@@ -101,7 +98,7 @@ class WordPressApiCollector:
         skipped = 0
         for record in posts:
             item = self._post_item(record, now)
-            if item is None or not self._relevant(item):
+            if item is None:
                 skipped += 1
             else:
                 items.append(item)
@@ -110,7 +107,7 @@ class WordPressApiCollector:
             if post_id not in links:
                 links[post_id] = self._post_link(post_id, record.get("link"))
             item = self._comment_item(record, links[post_id], now)
-            if item is None or not self._relevant(item):
+            if item is None:
                 skipped += 1
             else:
                 items.append(item)
@@ -169,9 +166,6 @@ class WordPressApiCollector:
         if isinstance(comment_link, str) and comment_link:
             return _COMMENT_PAGE.sub("", urldefrag(comment_link)[0])
         return None
-
-    def _relevant(self, item: Item) -> bool:
-        return self.filter is None or self.filter.matches(f"{item.title or ''} {item.text}")
 
     def _post_item(self, record: dict[str, Any], now: datetime) -> Item | None:
         post_id = record.get("id")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,8 +34,7 @@ from requests.utils import get_environ_proxies
 
 from collectors.base import CollectResult, Item
 from collectors.errors import CollectError
-from collectors.filters import ItemFilter
-from collectors.http import Fetcher, request_error
+from collectors.http import Fetcher, request_error, status_error
 
 log = logging.getLogger(__name__)
 
@@ -80,22 +78,21 @@ _install_redaction()
 
 
 class _XAdapter(HTTPAdapter):
-    """Sends tweepy's requests to the configured API host and applies Pulse's timeouts."""
+    """Sends tweepy's requests to the configured API host (timeouts, size cap and retries are
+    the shared session's, collectors.http)."""
 
-    def __init__(self, base_url: str, timeout: tuple[float, float]):
+    def __init__(self, base_url: str):
         super().__init__()
         self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-        """Rewrite api.twitter.com to the configured host, then send with the timeouts."""
+        """Rewrite api.twitter.com to the configured host, then send."""
         if self.base_url != TWEEPY_HOST and request.url.startswith(TWEEPY_HOST + "/"):
             request.url = self.base_url + request.url[len(TWEEPY_HOST):]
             # the session chose proxies for api.twitter.com; choose again for the real host
             proxies = get_environ_proxies(request.url)
-        return super().send(request, stream=stream,
-                            timeout=self.timeout if timeout is None else timeout,
-                            verify=verify, cert=cert, proxies=proxies)
+        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert,
+                            proxies=proxies)
 
 
 def build(cfg: Any, fetcher: Fetcher, env: Mapping[str, str]) -> XCollector:
@@ -109,11 +106,10 @@ def build(cfg: Any, fetcher: Fetcher, env: Mapping[str, str]) -> XCollector:
     # retries a 429 at once, forever; the scheduler's next run is the retry.
     client = tweepy.Client(bearer_token=token, return_type=dict, wait_on_rate_limit=False)
     client.user_agent = fetcher.user_agent
-    client.session.mount(TWEEPY_HOST + "/", _XAdapter(
-        cfg.api_base_url or API_HOST, (fetcher.connect_timeout, fetcher.read_timeout)))
+    client.session = fetcher.new_session()
+    client.session.mount(TWEEPY_HOST + "/", _XAdapter(cfg.api_base_url or API_HOST))
     return XCollector(cfg.kind, client, username=cfg.username, query=cfg.query,
-                      max_pages=cfg.max_pages, max_items=cfg.max_items,
-                      item_filter=cfg.filter)
+                      max_pages=cfg.max_pages, max_items=cfg.max_items)
 
 
 def id_time(tweet_id: str | int) -> datetime | None:
@@ -143,7 +139,7 @@ class XCollector:
 
     def __init__(self, kind: str, client: tweepy.Client, *, username: str | None = None,
                  query: str | None = None, max_pages: int = 5, max_items: int = 500,
-                 item_filter: str | None = None, now: Callable[[], datetime] | None = None):
+                 now: Callable[[], datetime] | None = None):
         if kind not in ("x_user", "x_search"):
             raise CollectError("config", f"kind {kind} is not an X source")
         self.kind = kind
@@ -152,7 +148,6 @@ class XCollector:
         self.query = (query or "").strip()
         self.max_pages = max_pages
         self.max_items = max_items
-        self.filter = ItemFilter(item_filter) if item_filter else None
         self._now = now or (lambda: datetime.now(UTC))
 
     def collect(self, cursor: dict[str, Any]) -> CollectResult:
@@ -162,18 +157,14 @@ class XCollector:
             streams, new_cursor = self._collect_search(cursor, now)
         else:
             streams, new_cursor = self._collect_user(cursor, now)
-        items, skipped, seen = [], 0, set()
+        items, seen = [], set()
         for name, stream in streams:
             for tweet in stream.tweets:
                 item = self._item(tweet, stream, name, now)
-                if item.external_id in seen:
-                    continue
-                seen.add(item.external_id)
-                if self.filter and not self.filter.matches(item.text):
-                    skipped += 1
-                    continue
-                items.append(item)
-        return CollectResult(items, new_cursor, skipped=skipped)
+                if item.external_id not in seen:
+                    seen.add(item.external_id)
+                    items.append(item)
+        return CollectResult(items, new_cursor)
 
     def _collect_search(self, cursor: dict[str, Any],
                         now: datetime) -> tuple[list[tuple[str, _Stream]], dict[str, Any]]:
@@ -312,11 +303,8 @@ class XCollector:
               **params: Any) -> dict[str, Any]:
         try:
             body = method(*args, **params)
-        except tweepy.TooManyRequests as exc:
-            raise CollectError("rate_limited", f"{what}: {_exc_text(exc)}",
-                               retry_after=_until(exc.reset_time)) from exc
         except tweepy.HTTPException as exc:
-            raise CollectError(_http_kind(exc), f"{what}: {_exc_text(exc)}") from exc
+            raise _http_error(exc, what) from exc
         except requests.exceptions.JSONDecodeError as exc:
             raise CollectError("malformed", f"{what}: the answer is not JSON ({exc})") from exc
         except requests.exceptions.RequestException as exc:
@@ -422,24 +410,15 @@ def _drop_none(cursor: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in cursor.items() if v is not None}
 
 
-def _until(reset_time: int | None) -> float | None:
-    if reset_time is None:
-        return None
-    return max(0.0, reset_time - time.time())
-
-
-def _http_kind(exc: tweepy.HTTPException) -> str:
-    if isinstance(exc, tweepy.Unauthorized):
-        return "unauthorized"
-    if isinstance(exc, tweepy.Forbidden):
-        return "forbidden"
-    if isinstance(exc, tweepy.NotFound):
-        return "not_found"
-    if isinstance(exc, tweepy.BadRequest):
-        return "config"  # mostly a query the API refuses; the message names the reason
-    if isinstance(exc, tweepy.TwitterServerError):
-        return "server_error"
-    return "http_error"
+def _http_error(exc: tweepy.HTTPException, what: str) -> CollectError:
+    """Return the shared classifier's error for a status tweepy raised on."""
+    resp = exc.response
+    status = getattr(resp, "status_code", None) or 0
+    found = status_error(status, what, getattr(resp, "headers", {})) or CollectError(
+        "http_error", what)
+    # a 400 from X is mostly a query the API refuses; the message names the reason
+    kind = "config" if status == 400 else found.kind
+    return CollectError(kind, f"{what}: {_exc_text(exc)}", retry_after=found.retry_after)
 
 
 def _exc_text(exc: Exception) -> str:

@@ -151,6 +151,8 @@ LABELS: dict[str, dict[str, str]] = {
     "status_never": {"sv": "Aldrig hämtad", "en": "Never collected"},
     "last_success": {"sv": "Senast hämtad", "en": "Last success"},
     "last_error": {"sv": "Senaste fel", "en": "Last error"},
+    # what was wrong with an answer that was still read (broken XML, a wrong charset label)
+    "last_warning": {"sv": "Anmärkning på senaste svaret", "en": "Note on the last answer"},
     "items_last_run": {"sv": "Nya senast", "en": "New last run"},
     "silent_warning": {
         "sv": "{n} källor samlar inte in just nu. Tystnad från dem betyder inte att ingen "

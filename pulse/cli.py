@@ -342,16 +342,57 @@ def run():
     console.print("stopped")
 
 
+def _test_filter(settings, key: str, query: str | None) -> None:
+    """Fetch a source now, without storing anything or moving its cursor, and print which of
+    its recent items the filter (its own, or `query`) keeps and which it drops."""
+    from collectors.errors import CollectError, error_message
+    from collectors.filters import FilterSyntaxError, compile_filter
+    from collectors.pipeline import split
+    from pulse import jobs
+
+    cfg = settings.sources_by_key.get(key)
+    if cfg is None:
+        _fail(f"no source with key {key!r} in {settings.config_dir / 'sources.toml'}")
+    query = cfg.filter if query is None else query
+    try:
+        item_filter = compile_filter(query) if query else None
+    except FilterSyntaxError as exc:
+        _fail(f"the filter {query!r} is not valid: {exc}", 2)
+    try:
+        result = jobs.run_pipeline(cfg, jobs.make_fetcher(settings), {}, query="")
+    except CollectError as exc:
+        _fail(f"{key}: {exc.kind}: {exc.detail} ({error_message(exc.kind, 'en')})")
+    kept, dropped = split(result.items, item_filter)
+    print(f"{key}: filter {query!r}" if query else f"{key}: no filter (every item is kept)")
+    for mark, items in (("keep", kept), ("drop", dropped)):
+        for item in items:
+            title = " ".join((item.title or item.text).split())[:90]
+            print(f"  {mark}  {item.published_at:%Y-%m-%d}  {title}")
+    print(f"{len(kept)} kept, {len(dropped)} dropped of {len(result.items)} recent items "
+          "(nothing stored)")
+    for warning in result.warnings:
+        print(f"  warning: {warning}")
+
+
 @app.command()
 def sources(enable: str = typer.Option(None, "--enable", metavar="KEY",
-                                       help="Re-enable a source disabled after failures.")):
-    """Show every source with its health: last success, last error, items, next run."""
+                                       help="Re-enable a source disabled after failures."),
+            test: str = typer.Option(None, "--test", metavar="KEY",
+                                     help="Fetch a source now and show which recent items its "
+                                          "filter keeps and drops; stores nothing."),
+            query: str = typer.Option(None, "--filter", metavar="QUERY",
+                                      help="With --test: try this filter instead of the "
+                                           "source's own.")):
+    """Show every source with its health: last success, last error, warning, next run."""
     from pulse import jobs
     from store.db import transaction
     from store.queries import source_health
     from store.writes import enable_source
 
     settings = _settings()
+    if test:
+        _test_filter(settings, test, query)
+        return
     engine = _engine()
     jobs.sync_config_sources(engine, settings)
     if enable:
@@ -362,7 +403,7 @@ def sources(enable: str = typer.Option(None, "--enable", metavar="KEY",
     with transaction(engine) as session:
         rows = source_health(session)
     table = Table("source", "kind", "on", "mentions", "last success", "last error", "fails",
-                  "next due")
+                  "next due", "warning")
     fmt = lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "–"  # noqa: E731
     for r in rows:
         error = f"{r['last_error_kind']} ({fmt(r['last_error_at'])})" if r["last_error_kind"] \
@@ -371,7 +412,7 @@ def sources(enable: str = typer.Option(None, "--enable", metavar="KEY",
                  else "no token" if r["last_error_kind"] == "no_credentials" else "yes")
         table.add_row(r["key"], r["kind"], state, str(r["mentions"]),
                       fmt(r["last_success_at"]), error, str(r["consecutive_failures"]),
-                      fmt(r["next_due_at"]))
+                      fmt(r["next_due_at"]), (r["last_warning"] or "–")[:80])
     Console().print(table)
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from collectors import pipeline
+from collectors.base import CollectResult
 from collectors.errors import CollectError
+from collectors.filters import compile_filter
 from collectors.http import Fetcher
 from collectors.registry import KINDS
 from pulse import health
@@ -42,11 +45,13 @@ class CollectOutcome:
 
     key: str
     new_items: int = 0
+    updated_items: int = 0  # stored before, seen again with other content: re-tagged
     fetched: int = 0
     not_modified: bool = False
     error_kind: str | None = None
     error: str | None = None
     skipped: str | None = None  # "disabled" or "not_due" when the run did not fetch
+    warnings: list[str] = field(default_factory=list)  # faults that did not stop the run
 
 
 def make_fetcher(settings: Settings) -> Fetcher:
@@ -58,6 +63,15 @@ def make_fetcher(settings: Settings) -> Fetcher:
 def build_collector(cfg: SourceConfig, fetcher: Fetcher):
     """Return the collector object for a configured source, through its kind's declaration."""
     return KINDS[cfg.kind].build(cfg, fetcher, os.environ)
+
+
+def run_pipeline(cfg: SourceConfig, fetcher: Fetcher, cursor: dict,
+                 query: str | None = None) -> CollectResult:
+    """Run a source through the collect pipeline (collectors.pipeline) with its filter, or
+    with `query` instead; store nothing. Raises CollectError on failure."""
+    query = cfg.filter if query is None else query
+    return pipeline.run(build_collector(cfg, fetcher), cursor,
+                        compile_filter(query) if query else None)
 
 
 def sync_config_sources(engine: Engine, settings: Settings) -> None:
@@ -89,8 +103,7 @@ def collect_source(engine: Engine, settings: Settings, key: str,
         return outcome
     result = None
     try:
-        collector = build_collector(cfg, fetcher or make_fetcher(settings))
-        result = collector.collect(cursor)
+        result = run_pipeline(cfg, fetcher or make_fetcher(settings), cursor)
     except CollectError as exc:
         outcome.error_kind, outcome.error = exc.kind, exc.detail
         retry_after = exc.retry_after
@@ -110,11 +123,17 @@ def collect_source(engine: Engine, settings: Settings, key: str,
         return outcome
     next_due = utcnow() + timedelta(seconds=cfg.interval_seconds)
     with transaction(engine) as session:
-        outcome.new_items = save_items(session, source, result.items)
-        record_success(session, source, result.cursor, outcome.new_items, next_due)
+        saved = save_items(session, source, result.items)
+        record_success(session, source, result.cursor, saved.new, next_due,
+                       warning="; ".join(result.warnings) or None)
+    outcome.new_items, outcome.updated_items = saved.new, saved.updated
     outcome.fetched, outcome.not_modified = len(result.items), result.not_modified
-    log.info("collect source=%s fetched=%d new=%d not_modified=%s skipped=%d", key,
-             outcome.fetched, outcome.new_items, result.not_modified, result.skipped)
+    outcome.warnings = result.warnings
+    log.info("collect source=%s fetched=%d new=%d updated=%d not_modified=%s skipped=%d "
+             "filtered=%d warnings=%d", key, outcome.fetched, saved.new, saved.updated,
+             result.not_modified, result.skipped, result.filtered, len(result.warnings))
+    for warning in result.warnings:
+        log.warning("collect source=%s warning=%s", key, warning)
     return outcome
 
 

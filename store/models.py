@@ -91,6 +91,10 @@ class FetchState(Base):
     failure_score: Mapped[float] = mapped_column(Float, default=0.0)  # weighted: hard errors more
     disabled_at: Mapped[datetime | None]  # set past the threshold; `pulse sources --enable` clears
     next_due_at: Mapped[datetime | None]
+    # What was wrong with the last successful answer without failing it (broken XML whose
+    # entries were read, a wrong charset label); cleared by a clean run.
+    last_warning: Mapped[str | None] = mapped_column(Text)
+    last_warning_at: Mapped[datetime | None]
 
     source: Mapped[Source] = relationship(back_populates="state")
 

@@ -331,6 +331,8 @@ def source_health(session: Session) -> list[dict]:
         "last_error_at": st.last_error_at if st else None,
         "last_error_kind": st.last_error_kind if st else None,
         "last_error": st.last_error if st else None,
+        "last_warning": st.last_warning if st else None,
+        "last_warning_at": st.last_warning_at if st else None,
         "items_last_run": st.items_last_run if st else 0,
         "consecutive_failures": st.consecutive_failures if st else 0,
         "failure_score": st.failure_score if st else 0.0,

@@ -92,10 +92,35 @@ def _author_ids(session: Session, source: Source,
     return found
 
 
-def save_items(session: Session, source: Source, items: Sequence[Item]) -> int:
-    """Insert items not stored before (unique per source + external id); return the new count."""
+class Saved(int):
+    """How many items a save stored anew (the int itself) and, in `updated`, how many stored
+    ones it updated because they came back with other content."""
+
+    updated: int
+
+    def __new__(cls, new: int, updated: int = 0) -> Saved:
+        value = super().__new__(cls, new)
+        value.updated = updated
+        return value
+
+    @property
+    def new(self) -> int:
+        """Return how many items were stored anew."""
+        return int(self)
+
+
+def save_items(session: Session, source: Source, items: Sequence[Item]) -> Saved:
+    """Store items, unique per source + external id, in one statement (an upsert); return
+    how many were new, with `.updated` how many stored ones were updated.
+
+    An item stored before that comes back with other content (the whole article after a
+    truncated one, an edited post) replaces its text, title, content hash and raw payload and
+    becomes pending for tagging again (its tagger version is cleared; the tagging stage
+    re-applies its corrections). One that comes back unchanged is left as it is. Within one
+    call the first item of an id wins.
+    """
     if not items:
-        return 0
+        return Saved(0)
     authors = _author_ids(session, source, items)
     now = utcnow()
     rows, seen = [], set()
@@ -119,15 +144,25 @@ def save_items(session: Session, source: Source, items: Sequence[Item]) -> int:
             "conversation_id": item.conversation_id, "relation": item.relation,
             "engagement": item.engagement or None,
         })
-    inserted = 0
     table = Mention.__table__
-    # One compiled statement, executed as batched multi-row INSERTs ("insertmanyvalues").
-    stmt = (_insert(session, table)
-            .on_conflict_do_nothing(index_elements=["source_id", "external_id"])
-            .returning(table.c.id, table.c.external_id))
-    for _row in session.execute(stmt, rows):
-        inserted += 1
-    return inserted
+    stmt = _insert(session, table)
+    # One compiled statement, executed as batched multi-row INSERTs ("insertmanyvalues"). A
+    # conflicting row is updated only when its content changed; RETURNING gives inserted and
+    # updated rows, told apart by collected_at (an update keeps the first collection's).
+    stmt = (stmt.on_conflict_do_update(
+        index_elements=["source_id", "external_id"],
+        set_={"text": stmt.excluded.text, "title": stmt.excluded.title,
+              "content_hash": stmt.excluded.content_hash, "raw": stmt.excluded.raw,
+              "tagger_version": None, "tagged_at": None},
+        where=table.c.content_hash != stmt.excluded.content_hash)
+        .returning(table.c.id, table.c.collected_at))
+    inserted = updated = 0
+    for _id, collected_at in session.execute(stmt, rows):
+        if collected_at == now:
+            inserted += 1
+        else:
+            updated += 1
+    return Saved(inserted, updated)
 
 
 def fetch_state(session: Session, key: str) -> tuple[Source, FetchState]:
@@ -137,12 +172,15 @@ def fetch_state(session: Session, key: str) -> tuple[Source, FetchState]:
 
 
 def record_success(session: Session, source: Source, cursor: dict, new_items: int,
-                   next_due: datetime | None) -> None:
-    """Store the new cursor and a successful run on the source's fetch state."""
+                   next_due: datetime | None, warning: str | None = None) -> None:
+    """Store the new cursor and a successful run on the source's fetch state, with what was
+    wrong with the answer without failing it (`warning`; None clears an earlier one)."""
     now = utcnow()
     session.execute(update(FetchState).where(FetchState.source_id == source.id).values(
         cursor=cursor, last_attempt_at=now, last_success_at=now, items_last_run=new_items,
-        consecutive_failures=0, failure_score=0.0, next_due_at=next_due))
+        consecutive_failures=0, failure_score=0.0, next_due_at=next_due,
+        last_warning=warning[:2000] if warning else None,
+        last_warning_at=now if warning else None))
 
 
 def record_failure(session: Session, source: Source, kind: str, detail: str,

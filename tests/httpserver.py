@@ -17,6 +17,8 @@ class Route:
     delay: float = 0.0            # seconds before answering (a hanging server)
     etag: str | None = None       # answer 304 when If-None-Match matches
     chunked_forever: bool = False  # keep sending data without Content-Length
+    framed: bool = True           # False: no Content-Length, the body ends when the connection
+    # closes (so a cut-off body looks complete to the HTTP layer)
 
 
 class LocalServer:
@@ -81,7 +83,11 @@ class LocalServer:
                         pass
                     self.close_connection = True
                     return
-                self.send_header("Content-Length", str(len(route.body)))
+                if route.framed:
+                    self.send_header("Content-Length", str(len(route.body)))
+                else:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(route.body)

@@ -245,11 +245,14 @@ def test_oversized_answer_is_refused(instance):
     assert err.value.kind == "too_large"
 
 
-def test_source_filter_skips_irrelevant_statuses(instance):
+def test_source_filter_skips_irrelevant_statuses_in_the_pipeline(instance):
     _serve_tag(instance)
-    result = _tag_collector(instance, filter="karta").collect({})
+    cfg = SourceConfig(key="tag", kind="mastodon_tag", url=instance.base_url, tag="smartstad",
+                       filter="karta")
+    assert len(mastodon.build(cfg, _fetcher()).collect({}).items) == 3  # collectors never filter
+    result = jobs.run_pipeline(cfg, _fetcher(), {})
     assert [i.external_id for i in result.items] == [S3, S2]
-    assert result.skipped == 1 and result.cursor == {"since_id": S3}
+    assert result.skipped == result.filtered == 1 and result.cursor == {"since_id": S3}
 
 
 def _mentions(engine, key: str) -> dict[str, Mention]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from collectors import x
 from collectors.errors import CollectError
-from collectors.http import Fetcher
+from collectors.http import Fetcher, PoliteSession
 from pulse import jobs
 from pulse.settings import SourceConfig
 from store.db import transaction
@@ -282,16 +282,25 @@ def test_hanging_api_times_out(api, world):
     api.fail("timeline", 200, body=b"{}", delay=5)
     started = time.monotonic()
     with pytest.raises(CollectError) as err:
-        _collector(api, fetcher=_fetcher(read_timeout=0.5)).collect({})
+        _collector(api, fetcher=_fetcher(read_timeout=0.5, retries=0)).collect({})
     assert err.value.kind == "timeout"
     assert time.monotonic() - started < 3
+
+
+def test_transient_faults_are_retried_by_the_shared_session(api, world):
+    api.fail("timeline", 200, body=b"{}", delay=5)
+    api.fail("mentions", 503, headers={"Retry-After": "0"})
+    result = _collector(api, fetcher=_fetcher(read_timeout=0.5, backoff=0.01)).collect({})
+    assert world["root"]["id"] in {i.external_id for i in result.items}
+    assert len(api.seen("timeline")) == 2 and len(api.seen("mentions")) == 2
 
 
 def test_requests_go_to_api_x_com_by_default():
     source = SourceConfig(key="x", kind="x_user", username="smartsthlm")
     session = x.build(source, _fetcher(), ENV).client.session
     adapter = session.get_adapter("https://api.twitter.com/2/users/1/tweets")
-    assert adapter.base_url == "https://api.x.com" and adapter.timeout == (1.0, 2.0)
+    assert adapter.base_url == "https://api.x.com"
+    assert isinstance(session, PoliteSession) and session.manners.timeout == (1.0, 2.0)
 
 
 def test_unreachable_api_is_a_connection_error():

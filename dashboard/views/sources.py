@@ -38,6 +38,7 @@ def _health(ctx: Context, health: list[dict]) -> None:
             t("last_error", lang): (f"{_when(r['last_error_at'])} {error}".strip()
                                     if r["last_error_at"] else "–"),
             t("items_last_run", lang): r["items_last_run"],
+            t("last_warning", lang): r.get("last_warning") or "–",
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="table-health")
 
