@@ -109,6 +109,23 @@ class Saved(int):
         return int(self)
 
 
+def _forget_changed(session: Session, source: Source, rows: list[dict]) -> None:
+    """Take the stored mentions these rows will update (same id, other content) out of the
+    daily rollup: they become untagged until the tagging stage has read them again."""
+    hashes = {r["external_id"]: r["content_hash"] for r in rows}
+    changed: list[int] = []
+    external = list(hashes)
+    for start in range(0, len(external), 500):
+        for mid, ext, old in session.execute(
+                select(Mention.id, Mention.external_id, Mention.content_hash).where(
+                    Mention.source_id == source.id,
+                    Mention.external_id.in_(external[start:start + 500]))):
+            if hashes[ext] != old:
+                changed.append(mid)
+    if changed:
+        rollups.subtract(session, changed)
+
+
 def save_items(session: Session, source: Source, items: Sequence[Item]) -> Saved:
     """Store items, unique per source + external id, in one statement (an upsert); return
     how many were new, with `.updated` how many stored ones were updated.
@@ -144,6 +161,7 @@ def save_items(session: Session, source: Source, items: Sequence[Item]) -> Saved
             "conversation_id": item.conversation_id, "relation": item.relation,
             "engagement": item.engagement or None,
         })
+    _forget_changed(session, source, rows)
     table = Mention.__table__
     stmt = _insert(session, table)
     # One compiled statement, executed as batched multi-row INSERTs ("insertmanyvalues"). A

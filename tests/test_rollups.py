@@ -50,6 +50,13 @@ def test_the_rollup_stays_exact(demo_url, base_settings):
                                           url=root_row.url, title=root_row.title)])
     jobs.tag_pending(engine, base_settings, Tagger(base_settings.strategy))
     _exact(engine)
+    with transaction(engine) as session:  # the copy comes back whole: untagged until re-read
+        save_items(session, source, [Item("copy-1", "news", root_row.text + " Mer text.",
+                                          root_row.published_at + timedelta(hours=2),
+                                          url=root_row.url, title=root_row.title)])
+    _exact(engine)
+    jobs.tag_pending(engine, base_settings, Tagger(base_settings.strategy))
+    _exact(engine)
     with transaction(engine) as session:
         copy, root = session.execute(select(Mention.id, Mention.story_id)
                                      .where(Mention.story_id.is_not(None))

@@ -1,16 +1,16 @@
 """source warnings: what was wrong with a source's last answer without failing the run (broken
 XML whose entries were read, a wrong charset label …), shown with its health
 
-Revision ID: 0007p
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-04
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007p'
-down_revision = '0006'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
