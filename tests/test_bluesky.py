@@ -17,6 +17,7 @@ from pulse import jobs
 from pulse.settings import SourceConfig
 from store.db import transaction
 from store.models import FetchState, Mention, Source
+from store.queries import source_health
 from tests.bskyapi import FakeBluesky
 from tests.conftest import make_settings
 
@@ -293,6 +294,10 @@ def test_job_stores_each_post_once_with_platform_and_no_secret(engine, api, worl
     assert root.voice == "own" and root.author.platform == "bluesky"
     assert mentions[world["reply"]["uri"]].voice == "third_party"
     assert mentions[world["reply"]["uri"]].relation == "reply"
+    with transaction(engine) as s:
+        (health,) = source_health(s)
+    assert (health["key"], health["channel"], health["mentions"]) == (
+        "stockholm-bsky", "social", 6)  # the dashboard's sources page reads this
     dumped = json.dumps(cursor) + caplog.text
     assert api.app_password not in dumped
     assert not any(t in dumped for t in api.tokens)

@@ -16,6 +16,7 @@ from pulse import jobs
 from pulse.settings import SourceConfig
 from store.db import transaction
 from store.models import FetchState, Mention
+from store.queries import source_health
 from tests.conftest import make_settings
 from tests.redditapi import FakeReddit
 
@@ -253,5 +254,9 @@ def test_job_stores_each_item_once(engine, api, world, base_settings, creds, mon
         cursor = s.scalars(select(FetchState.cursor)).one()
     assert stored[world["reply"]["name"]].relation == "reply"
     assert stored[world["reply"]["name"]].parent_external_id == world["comment"]["name"]
+    with transaction(engine) as s:
+        (health,) = source_health(s)
+    assert (health["channel"], health["mentions"], health["kind"]) == (
+        "social", 5, "reddit_subreddit")
     dumped = json.dumps(cursor) + caplog.text
     assert api.client_secret not in dumped and not any(t in dumped for t in api.tokens)
