@@ -103,6 +103,7 @@ class Publisher:
         self._stop = threading.Event()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
+        self.httpd.handle_error = _quiet  # a killed client resets its connections
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def url(self, n: int) -> str:
@@ -175,8 +176,13 @@ class Publisher:
         return Handler
 
 
+def _quiet(request, client_address) -> None:
+    """Ignore a connection the client broke off (SIGKILL, a timeout): expected here."""
+
+
 def _chaotic(api, source: str, chaos: Chaos) -> None:
     """Make a fake API (Bluesky or Reddit) answer with the source's faults from Chaos."""
+    api.httpd.handle_error = _quiet
     answer = api.answer
 
     def faulty(verb, path, params, headers, body):
