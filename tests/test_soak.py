@@ -283,6 +283,9 @@ def test_soak_pulse_run_with_faults_and_kills(tmp_path, soak_minutes):
                                         env=env, stdout=out, stderr=subprocess.STDOUT,
                                         cwd=tmp_path)
             runs += 1
+            deadline = time.monotonic() + 90  # a kill before the scheduler runs proves little
+            while "scheduler started" not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.2)
             time.sleep(max(0.0, until - (time.monotonic() - started)))
             if until is duration:
                 proc.send_signal(signal.SIGTERM)
