@@ -240,9 +240,10 @@ def _read_capped(resp: requests.Response, max_bytes: int) -> None:
                 resp.close()
                 raise CollectError("too_large", f"{url} sent more than {max_bytes} bytes")
             chunks.append(chunk)
-    except requests.exceptions.Timeout as exc:
-        raise CollectError("timeout", f"{url} stalled while sending the body") from exc
     except requests.exceptions.RequestException as exc:
+        # requests wraps a read timeout in the body as a ConnectionError(ReadTimeoutError).
+        if request_error(exc, url).kind == "timeout":
+            raise CollectError("timeout", f"{url} stalled while sending the body") from exc
         raise CollectError("connection", f"{url}: body interrupted ({type(exc).__name__})") from exc
     resp._content = b"".join(chunks)
     resp._content_consumed = True

@@ -61,6 +61,18 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("mastodon_account", ("url", "username"), ("max_pages",), "collectors.mastodon:build",
          own_channel="social", third_party_channel="social", needs_instance=True,
          help="a Mastodon account's public posts"),
+    Kind("bluesky_account", ("username",), ("max_pages", "api_base_url"),
+         "collectors.bluesky:build", own_channel="social", third_party_channel="social",
+         help="a Bluesky account: its posts, the replies in its threads, mentions with a login"),
+    Kind("bluesky_search", ("query",), ("max_pages", "api_base_url"),
+         "collectors.bluesky:build", own_channel="social", third_party_channel="social",
+         help="Bluesky post search (needs PULSE_BLUESKY_HANDLE and an app password)"),
+    Kind("reddit_subreddit", ("subreddit",), ("max_pages", "api_base_url"),
+         "collectors.reddit:build", own_channel="social", third_party_channel="social",
+         help="a subreddit's new posts and comments"),
+    Kind("reddit_search", ("query",), ("subreddit", "max_pages", "api_base_url"),
+         "collectors.reddit:build", own_channel="social", third_party_channel="social",
+         help="Reddit search, newest first (in one subreddit when `subreddit` is set)"),
 )}
 
 

@@ -39,17 +39,17 @@ def _settings():
 
 
 def _engine(migrated: bool = True, url: str | None = None):
-    from store.db import NotMigratedError, make_engine, require_migrated
+    from store.db import database_problem, make_engine, require_migrated
 
-    engine = make_engine(url)
-    if migrated:
-        try:
+    try:
+        engine = make_engine(url)
+        if migrated:
             require_migrated(engine)
-        except NotMigratedError as exc:
-            _fail(str(exc))
-        except Exception as exc:  # unreachable server, bad URL …
-            _fail(f"cannot open the database: {type(exc).__name__}: {exc}; "
-                  "check PULSE_DATABASE_URL")
+    except Exception as exc:  # bad URL, unreachable server, unreadable file …
+        problem = database_problem(exc, url)
+        if problem is None:
+            raise
+        _fail(problem)
     return engine
 
 
@@ -58,10 +58,40 @@ def _progress() -> Progress:
                     TimeElapsedColumn(), console=console, disable=not console.is_terminal)
 
 
+_verbose = False
+
+
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress lines.")):
     """Pulse: how third parties perceive Stockholm as a smart city."""
-    setup_logging(verbose or not console.is_terminal)
+    global _verbose
+    _verbose = verbose
+    setup_logging(verbose)
+
+
+def cli() -> None:
+    """Run the `pulse` command; a database that cannot be used ends in one line, a closed
+    stdout (`pulse export | head -1`) ends quietly."""
+    from store.db import database_problem
+
+    try:
+        app()
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(0)
+    except Exception as exc:
+        problem = database_problem(exc)
+        if problem is None:
+            raise
+        console.print(f"[red]error:[/red] {problem}", highlight=False)
+        sys.exit(1)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush does not fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 @db_app.command("upgrade")
@@ -99,12 +129,20 @@ def _collect(engine, settings, source: str | None) -> list:
 
 @app.command()
 def collect(source: str = typer.Option(None, "--source", "-s", help="Only this source key.")):
-    """Collect new items from every enabled source (or one)."""
+    """Collect new items from every enabled source (or one). One line per source; log lines
+    only with -v. Exit status 1 when a source failed."""
+    import logging
+
     settings = _settings()
+    if not _verbose:
+        # each source's outcome is printed once below; the log would say it a second time
+        logging.getLogger().setLevel(logging.CRITICAL + 1)
     outcomes = _collect(_engine(), settings, source)
     failed = [o for o in outcomes if o.error_kind]
     console.print(f"collected {sum(o.new_items for o in outcomes)} new items from "
-                  f"{len(outcomes)} sources; {len(failed)} failed")
+                  f"{len(outcomes)} sources; {len(failed)} failed", highlight=False)
+    if failed:
+        raise typer.Exit(1)
 
 
 def _tag(engine, settings) -> int:
@@ -259,8 +297,8 @@ def _corrected_sentiment() -> dict[str, list[tuple[str, str]]]:
     from store.corrections import corrected_texts
     from store.db import make_engine, require_migrated, transaction
 
-    engine = make_engine()
     try:
+        engine = make_engine()
         require_migrated(engine)
     except Exception:  # no database (yet), or unreachable: nothing corrected to learn from
         return {}
@@ -476,6 +514,9 @@ def export(
               else open(output, "wb")) as out, transaction(engine) as session:
             n = write_export(iter_export_rows(session, filters), out, fmt)
             out.flush()
+    except BrokenPipeError:  # the reader stopped early (`pulse export | head -1`): fine
+        _quiet_stdout()
+        raise typer.Exit(0) from None
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}; check the path and free disk space")
     console.print(f"exported {n} mentions")  # console is stderr: stdout carries the export
@@ -531,4 +572,4 @@ def demo(port: int = typer.Option(8501, "--port", help="Dashboard port."),
 
 
 if __name__ == "__main__":
-    app()
+    cli()

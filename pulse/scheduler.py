@@ -1,7 +1,10 @@
 """`pulse run`: APScheduler runs each source on its own interval and tags every minute.
 
 Each job has max_instances=1 (never overlaps itself) and coalesces missed runs; a failing job
-is logged and the others go on. Ctrl-C stops cleanly after the running jobs finish.
+is logged and the others go on. When the database is unreachable or locked, a job is tried
+again after 5 s, 10 s, 20 s … (at most 5 min) besides its interval, and each retry is logged
+with the reason; the scheduler keeps running. Ctrl-C stops cleanly after the running jobs
+finish.
 """
 
 from __future__ import annotations
@@ -17,12 +20,17 @@ from sqlalchemy import Engine
 
 from pulse import jobs
 from pulse.settings import Settings
+from store.db import database_problem, is_outage
 
 log = logging.getLogger("pulse.scheduler")
+RETRY_FIRST = 5.0      # seconds before the first retry after a database outage
+RETRY_MAX = 300.0      # the longest wait between retries
 
 
-def build_scheduler(engine: Engine, settings: Settings) -> BackgroundScheduler:
-    """Return a scheduler with one collect job per enabled source and one tagging job."""
+def build_scheduler(engine: Engine, settings: Settings,
+                    retry_first: float = RETRY_FIRST) -> BackgroundScheduler:
+    """Return a scheduler with one collect job per enabled source and one tagging job; a job
+    that meets a database outage is retried with backoff starting at `retry_first` s."""
     from nlp.tagger import Tagger
 
     scheduler = BackgroundScheduler(
@@ -34,27 +42,53 @@ def build_scheduler(engine: Engine, settings: Settings) -> BackgroundScheduler:
     start = datetime.now(UTC) + timedelta(seconds=1)
     for i, cfg in enumerate(s for s in settings.sources if s.enabled):
         scheduler.add_job(
-            _safe(jobs.collect_source, f"collect:{cfg.key}"), "interval",
+            _Guarded(scheduler, jobs.collect_source, f"collect:{cfg.key}", retry_first),
+            "interval",
             seconds=cfg.interval_seconds, args=[engine, settings, cfg.key, fetcher, True],
             id=f"collect:{cfg.key}", next_run_time=start + timedelta(seconds=2 * i))
     tagger = Tagger(settings.strategy)
     scheduler.add_job(
-        _safe(jobs.tag_pending, "tag"), "interval",
+        _Guarded(scheduler, jobs.tag_pending, "tag", retry_first), "interval",
         seconds=settings.pulse.tagging.interval_seconds, args=[engine, settings, tagger],
         id="tag", next_run_time=start + timedelta(seconds=5))
     return scheduler
 
 
-def _safe(func, name: str):
-    def run(*args):
-        try:
-            return func(*args)
-        except Exception:
-            log.exception("job=%s failed; the other jobs go on", name)
-            return None
+class _Guarded:
+    """A job that never raises: a database outage schedules a retry with backoff, any other
+    failure is logged; the other jobs go on either way."""
 
-    run.__name__ = name
-    return run
+    def __init__(self, scheduler: BackgroundScheduler, func, name: str, retry_first: float):
+        self.scheduler, self.func, self.name = scheduler, func, name
+        self.__name__ = name
+        self.retry_first = retry_first
+        self.outages = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, *args):
+        """Run the job once."""
+        try:
+            result = self.func(*args)
+        except Exception as exc:
+            if not is_outage(exc):
+                log.exception("job=%s failed; the other jobs go on", self.name)
+                return None
+            with self._lock:
+                self.outages += 1
+                delay = min(self.retry_first * 2 ** (self.outages - 1), RETRY_MAX)
+            url = args[0].url if args and isinstance(args[0], Engine) else None
+            log.warning("job=%s database_outage attempt=%d retry_in=%.1fs: %s", self.name,
+                        self.outages, delay, database_problem(exc, url))
+            self.scheduler.add_job(self, "date", args=args, id=f"{self.name}:retry",
+                                   replace_existing=True,
+                                   run_date=datetime.now(UTC) + timedelta(seconds=delay))
+            return None
+        with self._lock:
+            if self.outages:
+                log.warning("job=%s database back after %d failed attempts", self.name,
+                            self.outages)
+            self.outages = 0
+        return result
 
 
 def run_forever(engine: Engine, settings: Settings) -> None:

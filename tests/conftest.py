@@ -24,6 +24,19 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def pytest_addoption(parser):
+    """--soak-minutes N: how long the soak test publishes (default: a short run for CI)."""
+    parser.addoption("--soak-minutes", type=float, default=1.25,
+                     help="minutes the soak test (marker `soak`) keeps publishing; "
+                          "default 1.25 (CI)")
+
+
+@pytest.fixture
+def soak_minutes(request) -> float:
+    """How long the soak test publishes, in minutes (--soak-minutes)."""
+    return request.config.getoption("--soak-minutes")
+
+
 def _postgres_url() -> str | None:
     url = os.environ.get("PULSE_TEST_POSTGRES_URL")
     if not url:

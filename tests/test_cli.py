@@ -109,3 +109,57 @@ def test_collect_tag_export_through_the_cli(tmp_path, server, fmt):
         rows = list(csv.DictReader(io.StringIO(exported.stdout)))
         assert len(rows) == 3 and rows[0]["source"] == "news"
         assert "sustainable" in rows[0]["keywords"].split(";")
+
+
+def test_collect_reports_each_failure_once_and_exits_1(tmp_path, server):
+    server.route("/rss", fixture_bytes("news_rss.xml"))
+    server.route("/broken", fixture_bytes("broken.xml"))
+    config = write_config(tmp_path, feed_source_toml("news", server.url("/rss"))
+                          + feed_source_toml("broken", server.url("/broken"))
+                          + feed_source_toml("gone", server.url("/missing")))
+    env = {"PULSE_CONFIG_DIR": str(config),
+           "PULSE_DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}"}
+    assert pulse("db", "upgrade", env=env).returncode == 0
+    quiet = pulse("collect", env=env)
+    assert quiet.returncode == 1
+    lines = [line for line in quiet.stderr.splitlines() if line.strip()]
+    assert lines == ["  news: 3 new", lines[1], lines[2],
+                     "collected 3 new items from 3 sources; 2 failed"]
+    assert lines[1].startswith("  broken: malformed ")
+    assert lines[2].startswith("  gone: not_found ")
+    verbose = pulse("-v", "collect", env=env)
+    assert verbose.returncode == 1
+    assert "INFO pulse.jobs collect source=news" in verbose.stderr
+    assert "WARNING pulse.jobs collect source=gone error_kind=not_found" in verbose.stderr
+    assert "Traceback" not in verbose.stderr
+    ok = pulse("collect", "--source", "news", env=env)
+    assert ok.returncode == 0 and ok.stderr.splitlines()[-1].endswith("; 0 failed")
+
+
+def test_export_into_a_closed_pipe_is_not_an_error(demo_url):
+    result = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m pulse.cli export -f jsonl | head -1; "
+                       "echo \"status=${PIPESTATUS[0]}\" >&2"],
+        capture_output=True, text=True, env={**os.environ, "PULSE_DATABASE_URL": demo_url},
+        cwd=REPO, timeout=300)
+    assert json.loads(result.stdout.splitlines()[0])["external_id"]
+    assert len(result.stdout.splitlines()) == 1
+    assert "status=0" in result.stderr
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_analyze_a_50_mb_single_line_is_one_line_and_long_csv_fields_work(tmp_path):
+    big = tmp_path / "one-line.txt"
+    big.write_text("Stockholm är en smart stad, " * 1_900_000, encoding="utf-8")
+    assert big.stat().st_size > 50_000_000
+    result = pulse("analyze", str(big))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {big}: expected JSON Lines or CSV with a `text` column"]
+    long_field = tmp_path / "long.csv"
+    text = "Öppna data gör staden hållbar. " * 10_000  # 300 kB: past csv's 128 KiB default
+    long_field.write_text(f'id,text\n1,"{text}"\n', encoding="utf-8")
+    result = pulse("analyze", str(long_field))
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["id"] == "1" and {k["id"] for k in out["keywords"]} >= {"open", "sustainable"}

@@ -14,7 +14,8 @@ from pulse.settings.common import Strict, parse_interval
 COMMON = ("key", "name", "kind", "interval", "voice", "filter", "enabled", "max_items",
           "channel")
 # Settings of one kind or another; each kind declares which of them it takes.
-KIND_SETTINGS = ("url", "username", "query", "tag", "api_base_url", "max_pages", "full_text")
+KIND_SETTINGS = ("url", "username", "query", "tag", "subreddit", "api_base_url", "max_pages",
+                 "full_text")
 
 
 class SourceConfig(Strict):
@@ -24,10 +25,11 @@ class SourceConfig(Strict):
     name: str | None = Field(default=None, min_length=1, max_length=200)  # shown to people
     kind: str
     url: str | None = None          # feed URL; site URL for wordpress_api; instance for mastodon
-    username: str | None = None     # x_user: the account; mastodon_account: user@instance or user
-    query: str | None = None        # x_search: the recent-search query
+    username: str | None = None     # x_user, bluesky_account (handle); mastodon_account: user@host
+    query: str | None = None        # x_search, bluesky_search, reddit_search: the query
     tag: str | None = None          # mastodon_tag: the hashtag, without #
-    api_base_url: str | None = None  # X: another API host (tests, proxies); default api.x.com
+    subreddit: str | None = Field(default=None, pattern=r"^(r/)?[A-Za-z0-9_]{2,21}$")  # reddit
+    api_base_url: str | None = None  # X, Bluesky, Reddit: another API host (tests, proxies)
     max_pages: int = Field(default=5, ge=1, le=100)  # a run never follows more pages than this
     full_text: bool = False         # feeds: fetch the article when the feed has only a summary
     interval: str = "1h"
