@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import feedparser
+from feedparser.mixin import _FeedParserMixin
 
 from collectors.decode import decode
 from collectors.errors import CollectError
@@ -146,6 +147,13 @@ def is_closed(text: str, root: str) -> bool:
 
 def _entry_key(entry: Any) -> Any:
     return entry.get("id") or entry.get("link") or (entry.get("title"), entry.get("summary"))
+
+
+# A GUID is an identity, not a link: feedparser resolves a relative one (isPermaLink is true by
+# default) against the feed's address, so the same item would get another id when the feed
+# moves, and databases collected before would store it twice. Links and content are still
+# resolved.
+_FeedParserMixin.can_be_relative_uri = _FeedParserMixin.can_be_relative_uri - {"id"}
 
 
 def _feedparser(content: bytes, headers: dict[str, str]) -> Any:

@@ -266,3 +266,20 @@ def test_full_text_is_fetched_for_summary_feeds_once(engine, server, base_settin
     _collect(engine, settings, "news")
     assert [p for p, _ in server.requests if p != "/rss"] == articles  # not fetched again
     assert sorted(articles) == ["/a1?utm_source=rss&utm_medium=feed", "/a2", "/a3"]
+
+
+def test_a_relative_guid_is_the_id_as_written_wherever_the_feed_lives(engine, server,
+                                                                     base_settings):
+    # feedparser resolves a relative permalink GUID against the feed's address; an id must not
+    # change when the feed moves, or every item would be stored again.
+    server.route("/feed", b'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
+                 b"<item><title>Stockholm och smart stad</title><guid>item-7</guid>"
+                 b"<link>/nyheter/7</link><description>Text</description></item>"
+                 b"</channel></rss>")
+    settings = make_settings(base_settings, [{"key": "f", "kind": "feed",
+                                              "url": server.url("/feed")}])
+    jobs.collect_all(engine, settings)
+    with transaction(engine) as session:
+        (external_id, url), = session.execute(select(Mention.external_id, Mention.url)).all()
+    assert external_id == "item-7"
+    assert url == server.url("/nyheter/7")  # a relative link is still made absolute
