@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pulse.commands import register as register_report_commands
 from pulse.logs import setup_logging
 
 app = typer.Typer(help="Pulse: how third parties perceive Stockholm as a smart city.",
@@ -488,6 +489,8 @@ def demo(port: int = typer.Option(8501, "--port", help="Dashboard port."),
     raise typer.Exit(_streamlit(port, "127.0.0.1", {"PULSE_DATABASE_URL": url,
                                                     "PULSE_DEMO": "1"}))
 
+
+register_report_commands(app)
 
 if __name__ == "__main__":
     app()

@@ -207,7 +207,7 @@ DEFAULT_KPIS = (
               filter=KpiFilter(topic="e_services"), target=0.30, direction="at_most",
               label=Labels(sv="Andel negativa om e-tjänster",
                            en="Share negative about e-services")),
-    KpiConfig(id="stockholm_sov", metric="share_of_voice", filter=KpiFilter(voice="all"),
+    KpiConfig(id="stockholm_sov", metric="share_of_voice", filter=KpiFilter(lang="en"),
               target=0.30, label=Labels(sv="Stockholms röstandel bland jämförelsestäderna",
                                         en="Stockholm's share of voice among benchmark cities")),
     KpiConfig(id="responsiveness", metric="responsiveness", target=0.80,
