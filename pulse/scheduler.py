@@ -16,7 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 from pulse import jobs
-from pulse.settings import Settings
+from pulse.settings import Settings, parse_interval
 
 log = logging.getLogger("pulse.scheduler")
 
@@ -42,7 +42,27 @@ def build_scheduler(engine: Engine, settings: Settings) -> BackgroundScheduler:
         _safe(jobs.tag_pending, "tag"), "interval",
         seconds=settings.pulse.tagging.interval_seconds, args=[engine, settings, tagger],
         id="tag", next_run_time=start + timedelta(seconds=5))
+    add_report_jobs(scheduler, engine, settings, start + timedelta(seconds=30))
     return scheduler
+
+
+ALERT_INTERVAL = timedelta(minutes=15)
+
+
+def add_report_jobs(scheduler: BackgroundScheduler, engine: Engine, settings: Settings,
+                    start: datetime) -> None:
+    """Add the digest job (checks every [digest] retry interval whether the week's digest is
+    due and not yet sent to someone; the sent-log makes it once per week and recipient) and
+    the alert check every 15 minutes."""
+    from reports.alerts import alerts_job
+    from reports.deliver import digest_job
+
+    scheduler.add_job(_safe(digest_job, "digest"), "interval",
+                      seconds=parse_interval(settings.pulse.digest.retry),
+                      args=[engine, settings], id="digest", next_run_time=start)
+    scheduler.add_job(_safe(alerts_job, "alerts"), "interval",
+                      seconds=ALERT_INTERVAL.total_seconds(), args=[engine, settings],
+                      id="alerts", next_run_time=start + timedelta(seconds=10))
 
 
 def _safe(func, name: str):

@@ -543,3 +543,10 @@ def job_health(session: Session) -> list[dict]:
              "consecutive_failures": j.consecutive_failures,
              "failed_deliveries": failing.get(j.job, 0)}
             for j in session.scalars(select(JobState).order_by(JobState.job))]
+
+
+def first_published(session: Session) -> datetime | None:
+    """Return when the earliest tagged third-party mention was published (how far back a
+    baseline can look), None without any."""
+    return session.scalar(select(func.min(Mention.published_at)).where(
+        Mention.tagger_version.is_not(None), Mention.voice == "third_party"))
