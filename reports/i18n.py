@@ -127,6 +127,137 @@ LABELS: dict[str, dict[str, str]] = {
     "kpi": {"sv": "Mätpunkt", "en": "Measurement point"},
     "change_note": {"sv": "Förändringar i procentenheter (pe).",
                     "en": "Changes in percentage points (pp)."},
+    "act_everyone": {"sv": "Alla tredje parter", "en": "All third parties"},
+    "act_lead": {"sv": "{name} pågick {start} – {end}. Här jämförs vad {who} skrev om Stockholm "
+                       "som smart stad före, under och efter aktiviteten.",
+                 "en": "{name} ran {start} – {end}. This compares what {who} wrote about "
+                       "Stockholm as a smart city before, during and after the activity."},
+    "act_during": {"sv": "Under aktiviteten kom {n} omnämnanden, {per_day} per dag, mot "
+                         "{before} per dag innan.",
+                   "en": "During the activity there were {n} mentions, {per_day} a day, "
+                         "against {before} a day before."},
+    "act_ratio": {"sv": "Det är {ratio} gånger så många per dag som innan.",
+                  "en": "That is {ratio} times as many a day as before."},
+    "act_few": {"sv": "Färre än {n} omnämnanden i ett av fönstren: för få för en jämförelse.",
+                "en": "Fewer than {n} mentions in one of the windows: too few for a "
+                      "comparison."},
+    "act_tone": {"sv": "Nettotonen under aktiviteten var {net} (före: {before}).",
+                 "en": "Net sentiment during the activity was {net} (before: {before})."},
+    "act_resonance": {"sv": "{label}: {share} av omnämnandena under aktiviteten.",
+                      "en": "{label}: {share} of the mentions during the activity."},
+    "act_after": {"sv": "Efteråt kom {n} omnämnanden, {per_day} per dag, med nettoton {net}.",
+                  "en": "Afterwards there were {n} mentions, {per_day} a day, net sentiment "
+                        "{net}."},
+    "win_before": {"sv": "Före", "en": "Before"},
+    "win_during": {"sv": "Under", "en": "During"},
+    "win_after": {"sv": "Efter", "en": "After"},
+    "window": {"sv": "Fönster", "en": "Window"},
+    "days": {"sv": "Dagar", "en": "Days"},
+    "stories_n": {"sv": "Omnämnanden", "en": "Mentions"},
+    "per_day_h": {"sv": "Per dag", "en": "Per day"},
+    "activity_title": {"sv": "Utvärdering: {name}", "en": "Evaluation: {name}"},
+    "activity_public_title": {"sv": "Så togs {name} emot", "en": "How {name} was received"},
+    "target_groups": {"sv": "Målgrupper", "en": "Target groups"},
+    "top_window": {"sv": "Mest engagerande i fönstret {w}",
+                   "en": "Most engaging in the {w} window"},
+    "method_public": {
+        "sv": "Så har vi räknat: Pulse samlar det som skrivs offentligt om Stockholm som smart "
+              "stad i nyheter, bloggar och sociala medier. Siffrorna är antal omnämnanden och "
+              "andelar; inga enskilda inlägg eller personer redovisas. Andelarna är "
+              "uppskattningar med ett osäkerhetsintervall inom parentes.",
+        "en": "How we counted: Pulse collects what is written publicly about Stockholm as a "
+              "smart city in news, blogs and social media. The figures are numbers of mentions "
+              "and shares; no single post or person is shown. Shares are estimates with an "
+              "interval of uncertainty in brackets."},
+    "kind_hackathon": {"sv": "Hackathon", "en": "Hackathon"},
+    "kind_demo_day": {"sv": "Demodag", "en": "Demo day"},
+    "kind_dialogue": {"sv": "Dialog", "en": "Dialogue"},
+    "kind_campaign": {"sv": "Kampanj", "en": "Campaign"},
+    "kind_event": {"sv": "Evenemang", "en": "Event"},
+    "kind_meetup": {"sv": "Träff", "en": "Meetup"},
+    "kind_other": {"sv": "Aktivitet", "en": "Activity"},
+    "chart_alt_activity": {"sv": "Stapeldiagram: omnämnanden per dag före, under och efter",
+                           "en": "Bar chart: mentions a day before, during and after"},
+    "blind_days_n": {"sv": "{n} dagar utan något insamlat omnämnande: {days}.",
+                     "en": "{n} days without any collected mention: {days}."},
+    "year_empty": {"sv": "Pulse har inga omnämnanden från {year}.",
+                   "en": "Pulse has no mentions from {year}."},
+    "sum_volume": {"sv": "Tredje part skrev {n} gånger om Stockholm som smart och uppkopplad "
+                         "stad (staden själv {own} gånger). Nettotonen var {net} och andelen "
+                         "negativa {neg}.",
+                   "en": "Third parties wrote {n} times about Stockholm as a smart and "
+                         "connected city (the city itself {own} times). Net sentiment was "
+                         "{net} and the share negative {neg}."},
+    "sum_quarters": {"sv": "Bäst tog tredje part emot staden under {best} (nettoton "
+                           "{best_net}), sämst under {worst} ({worst_net}).",
+                     "en": "Third parties received the city best in {best} (net sentiment "
+                           "{best_net}) and worst in {worst} ({worst_net})."},
+    "sum_message": {"sv": "Kärnbudskapet med störst genomslag: {label}, i {share} av "
+                          "tredjepartsomnämnandena.",
+                    "en": "The core message with the most resonance: {label}, in {share} "
+                          "of third-party mentions."},
+    "sum_sov": {"sv": "Stockholms röstandel bland jämförelsestäderna (engelskspråkig "
+                      "bevakning): {share}.",
+                "en": "Stockholm's share of voice among the benchmark cities "
+                      "(English-language coverage): {share}."},
+    "sum_kpis": {"sv": "{met} av {n} mätpunkter nådde sitt mål över året.",
+                 "en": "{met} of {n} measurement points met their target over the year."},
+    "sum_activities": {"sv": "{n} aktiviteter i kalendern utvärderades (avsnitt Aktiviteter).",
+                       "en": "{n} activities of the calendar were evaluated (section "
+                             "Activities)."},
+    "sum_blind": {"sv": "Pulse kunde inte se allt: {n} avbrott eller luckor redovisas sist.",
+                  "en": "Pulse could not see everything: {n} outages or gaps are listed at "
+                        "the end."},
+    "sum_blind_none": {"sv": "Alla källor samlade in under hela året.",
+                       "en": "Every source collected throughout the year."},
+    "yearly_title": {"sv": "Stockholm som smart och uppkopplad stad – årsrapport {year}",
+                     "en": "Stockholm as a smart and connected city – yearly report {year}"},
+    "yearly_sub": {"sv": "Hur tredje part beskrev staden, mätt med Pulse. Uppföljning enligt "
+                         "kommunikationsstrategins avsnitt 5. Framtagen {made}.",
+                   "en": "How third parties described the city, measured by Pulse. Follow-up "
+                         "under section 5 of the communication strategy. Made {made}."},
+    "summary": {"sv": "Sammanfattning", "en": "Summary"},
+    "perception": {"sv": "Tredje parts bild per kvartal", "en": "Third-party perception by "
+                                                                  "quarter"},
+    "year_col": {"sv": "Året", "en": "Year"},
+    "keywords_h": {"sv": "Nyckelord: andel tredjepartsomnämnanden",
+                   "en": "Keywords: share of third-party mentions"},
+    "messages_h": {"sv": "Kärnbudskap: genomslag hos tredje part",
+                   "en": "Core messages: resonance among third parties"},
+    "groups_h": {"sv": "Målgrupper: omnämnanden · nettoton",
+                 "en": "Target groups: mentions · net sentiment"},
+    "topics_h": {"sv": "Ämnen: de åtta största, andel av tredjepartsomnämnandena",
+                 "en": "Topics: the eight largest, share of third-party mentions"},
+    "benchmark_h": {"sv": "Omvärld: röstandel bland jämförelsestäderna (engelskspråkig "
+                          "bevakning)",
+                    "en": "Benchmark: share of voice among the benchmark cities "
+                          "(English-language coverage)"},
+    "kpis_h": {"sv": "Mätpunkter mot mål", "en": "Measurement points against targets"},
+    "kpi_weekly": {"sv": "Vecka för vecka (streckad linje: målet)",
+                   "en": "Week by week (dashed line: the target)"},
+    "activities_h": {"sv": "Aktiviteter och hur de togs emot",
+                     "en": "Activities and how they were received"},
+    "no_activities": {"sv": "Inga aktiviteter i kalendern detta år.",
+                      "en": "No activities in the calendar this year."},
+    "blind_h": {"sv": "Det Pulse inte kunde se", "en": "What Pulse could not see"},
+    "method_h": {"sv": "Om siffrorna", "en": "About the figures"},
+    "method": {
+        "sv": "Pulse samlar nyheter, bloggar och sociala medier om Stockholm som smart stad "
+              "och taggar varje omnämnande mot strategins nyckelord, kärnbudskap, målgrupper "
+              "och ämnen. En nyhet som publicerats i flera kanaler räknas en gång. Andelar "
+              "visas med 90 % osäkerhetsintervall; \"ej korrigerad\" betyder räknad direkt ur "
+              "maskinens taggar utan korrigering för klassificerarens fel.",
+        "en": "Pulse collects news, blogs and social media about Stockholm as a smart city "
+              "and tags every mention against the strategy's keywords, core messages, target "
+              "groups and topics. A story that ran in several channels counts once. Shares "
+              "are shown with 90 % intervals; \"uncorrected\" means counted from the "
+              "machine's tags without correcting the classifier's errors."},
+    "before_day": {"sv": "Före/dag", "en": "Before/day"},
+    "during_day": {"sv": "Under/dag", "en": "During/day"},
+    "page": {"sv": "Sida", "en": "Page"},
+    "of": {"sv": "av", "en": "of"},
+    "perception_chart_year": {"sv": "Tredjepartsomnämnanden per vecka och ton",
+                              "en": "Third-party mentions per week by sentiment"},
     "hours": {"sv": "{v} h", "en": "{v} h"},
     "weeks_short": {"sv": "v", "en": "w"},
 }
