@@ -7,6 +7,7 @@ never logged, and an error message never contains them.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import smtplib
@@ -60,7 +61,7 @@ def send(message: EmailMessage, mail: MailSettings, environ=os.environ) -> None:
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
             if user:
-                smtp.login(user, password or "")
+                _login(smtp, user, password or "")
             refused = smtp.send_message(message)
     except MailError:
         raise
@@ -83,6 +84,21 @@ def send(message: EmailMessage, mail: MailSettings, environ=os.environ) -> None:
         raise MailError(f"the SMTP server {where} refused {', '.join(refused)}")
     log.info("mail sent to=%s subject_chars=%d bytes=%d", message["To"], len(message["Subject"]),
              len(message.as_bytes()))
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in with AUTH PLAIN in UTF-8 (RFC 4616) when the server offers it — smtplib's own
+    login encodes as ASCII and fails on a password with ö — else with smtplib's login."""
+    if "PLAIN" not in (smtp.esmtp_features.get("auth") or "").upper().split():
+        if not (user + password).isascii():
+            raise MailError("the SMTP password or user has non-ASCII characters, which need "
+                            "AUTH PLAIN; the server does not offer it")
+        smtp.login(user, password)
+        return
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, _ = smtp.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, b"authentication failed")
 
 
 def _code(exc: smtplib.SMTPException) -> str:
