@@ -258,6 +258,8 @@ LABELS: dict[str, dict[str, str]] = {
     "of": {"sv": "av", "en": "of"},
     "perception_chart_year": {"sv": "Tredjepartsomnämnanden per vecka och ton",
                               "en": "Third-party mentions per week by sentiment"},
+    "act_resonance_h": {"sv": "Aktivitetens nyckelord och kärnbudskap: andel av omnämnandena",
+                        "en": "The activity's keywords and core messages: share of mentions"},
     "hours": {"sv": "{v} h", "en": "{v} h"},
     "weeks_short": {"sv": "v", "en": "w"},
 }
