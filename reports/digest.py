@@ -330,7 +330,7 @@ def render(data: dict, settings: Settings, lang: str, demo: bool = False) -> Dig
     week = data["week"]
     label = kpis.week_label(week)
     chart = charts.perception_chart(data["perception"], lang)
-    images = {PERCEPTION_CID: charts.png(chart)} if chart is not None else {}
+    images = {PERCEPTION_CID: charts.png(chart, scale=1.5)} if chart is not None else {}
     total = data["figures"]["this"].third_party + data["figures"]["this"].own
     headline = headline_rows(data, lang)
     net = data["sentiment"]["this"]["net"]
