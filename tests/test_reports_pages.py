@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from pulse.demo.run import demo_calendar, demo_settings, write_demo_config
@@ -19,12 +20,28 @@ from tests.counts import count_stories
 APP = str(REPO / "dashboard" / "app.py")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_caches():
+    """Leave no demo config in the dashboard's process-wide caches for later tests."""
+    yield
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 def _demo_config(tmp_path, base_settings):
     settings = demo_settings(base_settings, "http://127.0.0.1:9")
     return write_demo_config(settings, tmp_path / "demo-config"), settings
 
 
 def _app(url, config, monkeypatch) -> AppTest:
+    import streamlit as st
+
+    # the dashboard keeps its settings for the process (st.cache_resource): an earlier
+    # test's config folder, without the demo's calendar, must not be the one read here
+    st.cache_resource.clear()
+    st.cache_data.clear()
     monkeypatch.setenv("PULSE_DATABASE_URL", url)
     monkeypatch.setenv("PULSE_CONFIG_DIR", str(config))
     monkeypatch.delenv("PULSE_DEMO", raising=False)
