@@ -22,11 +22,13 @@ from store.db import NotMigratedError, require_migrated, transaction
 from store.queries import iter_export_rows
 
 VIEWS = Path(__file__).parent / "views"
-PAGES = ("overview", "keywords", "audiences", "topics", "sources", "mentions", "benchmark")
+PAGES = ("overview", "keywords", "audiences", "topics", "sources", "mentions", "benchmark",
+         "activities", "kpis")
 ICONS = {"overview": ":material/monitoring:", "keywords": ":material/key:",
          "audiences": ":material/groups:", "topics": ":material/topic:",
          "sources": ":material/rss_feed:", "mentions": ":material/chat:",
-         "benchmark": ":material/public:"}
+         "benchmark": ":material/public:", "activities": ":material/event:",
+         "kpis": ":material/flag:"}
 
 
 @st.cache_resource

@@ -222,6 +222,37 @@ LABELS: dict[str, dict[str, str]] = {
     "undo": {"sv": "Ångra", "en": "Undo"},
     "undone": {"sv": "(ångrad)", "en": "(undone)"},
     "undo_row": {"sv": "{when} · {who} ångrade: {what}", "en": "{when} · {who} undid: {what}"},
+    # --- reports: the Activities and Measurement points pages
+    "page_activities": {"sv": "Aktiviteter", "en": "Activities"},
+    "page_kpis": {"sv": "Mätpunkter", "en": "Measurement points"},
+    "activities_title": {"sv": "Aktiviteter: före, under och efter",
+                         "en": "Activities: before, during and after"},
+    "activities_help": {
+        "sv": "Varje aktivitet i kampanjkalendern (calendar.toml) utvärderas bland sina "
+              "målgrupper: dagarna före mot dagarna under och efter.",
+        "en": "Each activity of the campaign calendar (calendar.toml) is evaluated among its "
+              "target groups: the days before against the days during and after."},
+    "no_activities": {"sv": "Kampanjkalendern är tom: lägg till [[activity]] i calendar.toml.",
+                      "en": "The campaign calendar is empty: add [[activity]] to "
+                            "calendar.toml."},
+    "pick_activity": {"sv": "Aktivitet", "en": "Activity"},
+    "download_summary": {"sv": "Sammanfattning för invånare (HTML)",
+                         "en": "Summary for residents (HTML)"},
+    "download_chart": {"sv": "Diagrammet (PNG)", "en": "The chart (PNG)"},
+    "public_help": {"sv": "Klar att publicera på bloggen: bara antal och andelar, inga inlägg "
+                          "och inga personer.",
+                    "en": "Ready for the blog: counts and shares only, no posts and no "
+                          "people."},
+    "kpis_title": {"sv": "Mätpunkter vecka för vecka", "en": "Measurement points week by week"},
+    "kpis_help": {"sv": "Stadens egna mätpunkter ([[kpi]] i pulse.toml) de 12 senaste hela "
+                        "veckorna i perioden, mot målet (streckad linje).",
+                  "en": "The city's own measurement points ([[kpi]] in pulse.toml) over the "
+                        "12 last complete weeks of the period, against the target (dashed)."},
+    "target": {"sv": "Mål", "en": "Target"},
+    "kpi_latest": {"sv": "Senaste veckan", "en": "Last week"},
+    "on_target": {"sv": "når målet", "en": "on target"},
+    "off_target": {"sv": "når inte målet", "en": "misses the target"},
+    "rests_on": {"sv": "vilar på", "en": "rests on"},
 }
 
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pulse.commands import register as register_report_commands
 from pulse.logs import setup_logging
 
 app = typer.Typer(help="Pulse: how third parties perceive Stockholm as a smart city.",
@@ -564,12 +565,16 @@ def demo(port: int = typer.Option(8501, "--port", help="Dashboard port."),
         outcomes = _collect(engine, settings, None)
     console.print(f"collected {sum(o.new_items for o in outcomes)} new items")
     console.print(f"tagged {_tag(engine, settings)} mentions")
+    from pulse.commands.demo import print_report_commands
+
+    env = print_report_commands(settings, url)
     if no_dashboard:
         return
     console.print(f"dashboard: http://127.0.0.1:{port}  (Ctrl-C stops)")
-    raise typer.Exit(_streamlit(port, "127.0.0.1", {"PULSE_DATABASE_URL": url,
-                                                    "PULSE_DEMO": "1"}))
+    raise typer.Exit(_streamlit(port, "127.0.0.1", env))
 
+
+register_report_commands(app)
 
 if __name__ == "__main__":
     cli()

@@ -25,6 +25,7 @@ from pulse import health
 from pulse.settings import Settings, SourceConfig
 from store.db import transaction
 from store.models import utcnow
+from store.reporting import local_today, record_source_day
 from store.stories import group_pending
 from store.tagging import save_results, tag_inputs
 from store.writes import (
@@ -96,6 +97,7 @@ def collect_source(engine: Engine, settings: Settings, key: str,
         score = state.failure_score or 0.0
         if state.disabled_at is not None:
             outcome.skipped = "disabled"
+            record_source_day(session, source.id, local_today(now), disabled=True)
         elif on_schedule and state.next_due_at and state.next_due_at > now + timedelta(
                 seconds=min(60, cfg.interval_seconds / 10)):  # slack for timer jitter
             outcome.skipped = "not_due"
@@ -120,12 +122,15 @@ def collect_source(engine: Engine, settings: Settings, key: str,
             record_failure(session, source, outcome.error_kind, outcome.error or "", score,
                            health.next_due_after_failure(now, cfg.interval_seconds, score,
                                                          retry_after), disable)
+            record_source_day(session, source.id, local_today(now),
+                              error_kind=outcome.error_kind, error=outcome.error)
         return outcome
     next_due = utcnow() + timedelta(seconds=cfg.interval_seconds)
     with transaction(engine) as session:
         saved = save_items(session, source, result.items)
         record_success(session, source, result.cursor, saved.new, next_due,
                        warning="; ".join(result.warnings) or None)
+        record_source_day(session, source.id, local_today(now), new_items=saved.new)
     outcome.new_items, outcome.updated_items = saved.new, saved.updated
     outcome.fetched, outcome.not_modified = len(result.items), result.not_modified
     outcome.warnings = result.warnings

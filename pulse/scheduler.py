@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 from pulse import jobs
-from pulse.settings import Settings
+from pulse.settings import Settings, parse_interval
 from store.db import database_problem, is_outage
 
 log = logging.getLogger("pulse.scheduler")
@@ -51,7 +51,27 @@ def build_scheduler(engine: Engine, settings: Settings,
         _Guarded(scheduler, jobs.tag_pending, "tag", retry_first), "interval",
         seconds=settings.pulse.tagging.interval_seconds, args=[engine, settings, tagger],
         id="tag", next_run_time=start + timedelta(seconds=5))
+    add_report_jobs(scheduler, engine, settings, start + timedelta(seconds=30), retry_first)
     return scheduler
+
+
+ALERT_INTERVAL = timedelta(minutes=15)
+
+
+def add_report_jobs(scheduler: BackgroundScheduler, engine: Engine, settings: Settings,
+                    start: datetime, retry_first: float = RETRY_FIRST) -> None:
+    """Add the digest job (checks every [digest] retry interval whether the week's digest is
+    due and not yet sent to someone; the sent-log makes it once per week and recipient) and
+    the alert check every 15 minutes."""
+    from reports.alerts import alerts_job
+    from reports.deliver import digest_job
+
+    scheduler.add_job(_Guarded(scheduler, digest_job, "digest", retry_first), "interval",
+                      seconds=parse_interval(settings.pulse.digest.retry),
+                      args=[engine, settings], id="digest", next_run_time=start)
+    scheduler.add_job(_Guarded(scheduler, alerts_job, "alerts", retry_first), "interval",
+                      seconds=ALERT_INTERVAL.total_seconds(), args=[engine, settings],
+                      id="alerts", next_run_time=start + timedelta(seconds=10))
 
 
 class _Guarded:

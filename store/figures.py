@@ -215,3 +215,119 @@ def source_status(row: dict) -> str:
     if not row["last_success_at"]:
         return "never"
     return "ok"
+
+
+# --- reports: rising tags, counted shares, spikes against a weekly baseline, responsiveness --
+
+def rising(rows: Iterable[dict], this_week: date, min_count: int = 3,
+           limit: int = 5) -> list[dict]:
+    """Return the tag values whose volume rose this week against the 4-week mean, fastest
+    first (growth as in fastest_rising): [{"value", "this", "avg4", "growth"}]."""
+    this_week = monday(this_week)
+    previous = {this_week - timedelta(weeks=k) for k in range(1, 5)}
+    now: dict[str, float] = defaultdict(float)
+    before: dict[str, float] = defaultdict(float)
+    for r in rows:
+        if r["bucket"] == this_week:
+            now[r["value"]] += r["count"]
+        elif r["bucket"] in previous:
+            before[r["value"]] += r["count"] / 4
+    found = [{"value": v, "this": n, "avg4": before[v], "growth": (n + 1) / (before[v] + 1)}
+             for v, n in now.items() if n >= min_count]
+    found = [r for r in found if r["growth"] > 1]
+    return sorted(found, key=lambda r: (-r["growth"], -r["this"], r["value"]))[:limit]
+
+
+Z90 = 1.6448536269514722  # two-sided 90 %, the level of store.quantify
+
+
+def counted_share(k: float, n: float, z: float = Z90):
+    """Return the counted share k/n as a store.quantify.Estimate with a Wilson interval: the
+    uncertainty of small numbers only, not the classifier's bias (shown "ej korrigerad")."""
+    from store.quantify import NO_DATA, Estimate
+
+    if not n:
+        return NO_DATA
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), int(n), p)
+
+
+def counted_difference(a: float, b: float, n: float, z: float = Z90):
+    """Return (a - b) / n (net sentiment: positive minus negative) as an Estimate with a
+    normal-approximation interval of a difference of two shares of one sample."""
+    from store.quantify import NO_DATA, Estimate
+
+    if not n:
+        return NO_DATA
+    p, q = a / n, b / n
+    # The spread from shares pulled towards the middle (Agresti-Caffo style), so that a
+    # handful of mentions all alike does not get an interval of width zero.
+    ps, qs = (a + 0.5) / (n + 1.5), (b + 0.5) / (n + 1.5)
+    half = z * math.sqrt(max(ps + qs - (ps - qs) ** 2, 0.0) / (n + 1.5))
+    return Estimate(p - q, max(-1.0, p - q - half), min(1.0, p - q + half), int(n), p - q)
+
+
+def volume_spike(count: int, baseline: list[int], threshold: float,
+                 min_count: int) -> dict | None:
+    """Return {"count", "mean", "sd", "limit", "ratio"} when `count` (stories in a window) is
+    a spike against `baseline` (the same window in earlier weeks, so the weekly rhythm is in
+    the baseline), else None. A spike is above mean + threshold·max(sd, √mean, 1) — the
+    Poisson spread keeps a quiet baseline from making every handful a spike — and at least
+    `min_count`."""
+    if count < min_count or len(baseline) < 2:
+        return None
+    mean = sum(baseline) / len(baseline)
+    sd = math.sqrt(sum((x - mean) ** 2 for x in baseline) / (len(baseline) - 1))
+    limit = mean + threshold * max(sd, math.sqrt(mean), 1.0)
+    if count <= limit:
+        return None
+    return {"count": count, "mean": mean, "sd": sd, "limit": limit,
+            "ratio": count / mean if mean else None}
+
+
+def share_spike(negative: int, total: int, base_negative: int, base_total: int,
+                threshold: float, min_count: int, min_rise: float) -> dict | None:
+    """Return {"share", "baseline", "z", "rise"} when the negative share of a window rose
+    significantly above the pooled share of the same window in earlier weeks: a one-sided
+    binomial z-test above `threshold`, a rise of at least `min_rise`, at least `min_count`
+    stories in the window. None otherwise."""
+    if total < min_count or not base_total:
+        return None
+    share, base = negative / total, base_negative / base_total
+    p0 = min(max(base, 0.5 / base_total), 1 - 0.5 / base_total)
+    z = (share - p0) / math.sqrt(p0 * (1 - p0) / total)
+    if z <= threshold or share - base < min_rise:
+        return None
+    return {"share": share, "baseline": base, "z": z, "rise": share - base,
+            "negative": negative, "total": total}
+
+
+def responsiveness(asks: list[dict], answers: list[dict]) -> dict:
+    """Return {"asked", "answered", "share", "median_hours", "hours"} from
+    store.queries.conversation_turns: an ask is answered by the first own reply in its thread
+    published after it (an own comment that names the comment it replies to answers only
+    that one). `share` and `median_hours` are None without asks or answers."""
+    by_thread: dict[str, list[dict]] = defaultdict(list)
+    for a in answers:
+        by_thread[a["thread"]].append(a)
+    for replies in by_thread.values():
+        replies.sort(key=lambda a: a["published_at"])
+    hours = []
+    for ask in asks:
+        for reply in by_thread.get(ask["thread"], ()):
+            if reply["published_at"] <= ask["published_at"]:
+                continue
+            if reply.get("parent") and reply["parent"] != ask.get("external_id"):
+                continue
+            hours.append((reply["published_at"] - ask["published_at"]).total_seconds() / 3600)
+            break
+    hours.sort()
+    median = None
+    if hours:
+        mid = len(hours) // 2
+        median = hours[mid] if len(hours) % 2 else (hours[mid - 1] + hours[mid]) / 2
+    return {"asked": len(asks), "answered": len(hours),
+            "share": len(hours) / len(asks) if asks else None, "median_hours": median,
+            "hours": hours}

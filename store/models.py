@@ -280,3 +280,64 @@ class DailyCount(Base):
     aspect: Mapped[str] = mapped_column(String(10), primary_key=True)
     week: Mapped[date] = mapped_column(Date)
     n: Mapped[int] = mapped_column(Integer)
+
+
+# --- reports: sent-log of digests and alerts, job health, sources' days ----------------------
+
+class Delivery(Base):
+    """One digest or alert to one recipient (an address, or "webhook"): the sent-log that
+    makes a digest go out once per week and recipient, and an alert once per cooldown.
+
+    `topic` groups what a cooldown covers ("digest", or an alert rule and its scope); `key`
+    is the one item (the ISO week "2026-W48", or the alert's rule, scope and time)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("kind", "key", "recipient", name="uq_deliveries_kind_key_recipient"),
+        Index("ix_deliveries_topic", "kind", "topic", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))         # digest | alert
+    topic: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    recipient: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))       # sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class JobState(Base):
+    """Health of a scheduled job other than collecting (digest, alerts): last run, last
+    success, last error."""
+
+    __tablename__ = "job_state"
+
+    job: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_run_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SourceDay(Base):
+    """What collecting one source did on one local day: runs, failures (the last one's kind
+    and detail), runs skipped because it was disabled, new items. What Pulse could not see in
+    a week or a quarter is read from here; fetch_state keeps only the latest."""
+
+    __tablename__ = "source_days"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_runs: Mapped[int] = mapped_column(Integer, default=0)
+    new_items: Mapped[int] = mapped_column(Integer, default=0)
+    last_error_kind: Mapped[str | None] = mapped_column(String(40))
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from store.models import Author, DailyCount, FetchState, Mention, Source, Tag
+from store.models import (
+    Author,
+    DailyCount,
+    Delivery,
+    FetchState,
+    JobState,
+    Mention,
+    Source,
+    SourceDay,
+    Tag,
+)
 from store.rollups import PAIR_SEPARATOR, PAIRS
 from store.search import text_matches
 
@@ -407,3 +417,232 @@ def sentiments_of(session: Session, ids: list[int]) -> dict[int, str]:
         return {}
     return dict(session.execute(select(Mention.id, Mention.sentiment)
                                 .where(Mention.id.in_(ids))).all())
+
+
+# --- reports: digest, alerts, activities, measurement points ---------------------------------
+
+def _has_any_tag(kind: str, values: tuple[str, ...] | None = None):
+    """EXISTS a current tag of `kind` (with one of `values`, when given)."""
+    tag = aliased(Tag)
+    stmt = select(tag.id).where(tag.mention_id == Mention.id,
+                                tag.tagger_version == Mention.tagger_version,
+                                tag.active.is_(True), tag.kind == kind)
+    if values:
+        stmt = stmt.where(tag.value.in_(values))
+    return stmt.correlate(Mention).exists()
+
+
+def _story():
+    """A mention's story: copies share their first copy's id (listing stories with copies)."""
+    return func.coalesce(Mention.story_id, Mention.id)
+
+
+def _engagement_score():
+    """Likes + reposts + replies + quotes from the engagement JSON (0 where absent)."""
+    parts = [func.coalesce(Mention.engagement[key].as_integer(), 0)
+             for key in ("likes", "reposts", "replies", "quotes")]
+    return parts[0] + parts[1] + parts[2] + parts[3]
+
+
+def top_stories(session: Session, f: Filters, limit: int = 5,
+                audiences: tuple[str, ...] = ()) -> list[dict]:
+    """Return the most-engaged stories matching the filters (and, with `audiences`, from any
+    of those target groups): [{"id", "title", "text", "url", "source_name", "published_at",
+    "sentiment", "engagement", "copies"}], ranked by engagement (likes, reposts, replies,
+    quotes of its most-engaged copy), then by how many copies the story has, then newest."""
+    story = _story().label("story")
+    stmt = (select(story, func.max(_engagement_score()).label("score"),
+                   func.count(Mention.id).label("copies"),
+                   func.max(Mention.published_at).label("newest"))
+            .where(Mention.tagger_version.is_not(None)).group_by(story))
+    stmt = _apply(stmt, f)
+    if audiences:
+        stmt = stmt.where(_has_any_tag("audience", audiences))
+    ranked = session.execute(stmt.order_by(func.max(_engagement_score()).desc(),
+                                           func.count(Mention.id).desc(),
+                                           func.max(Mention.published_at).desc(),
+                                           story).limit(limit)).all()
+    if not ranked:
+        return []
+    rows = {m.id: (m, key, settings) for m, key, settings in session.execute(
+        select(Mention, Source.key, Source.settings).join(Source, Source.id == Mention.source_id)
+        .where(Mention.id.in_([r.story for r in ranked]))).all()}
+    out = []
+    for r in ranked:
+        m, key, settings = rows[r.story]
+        out.append({"id": m.id, "title": m.title, "text": m.text, "url": m.url,
+                    "source": key, "source_name": (settings or {}).get("name") or key,
+                    "published_at": m.published_at, "sentiment": m.sentiment,
+                    "engagement": int(r.score or 0), "copies": int(r.copies)})
+    return out
+
+
+def group_figures(session: Session, f: Filters, audiences: tuple[str, ...] = (),
+                  kinds: tuple[str, ...] = ("keyword", "message")) -> dict:
+    """Return {"total", "sentiment": {label: stories}, "tags": {kind: {value: stories}}} for
+    the stories matching the filters and, with `audiences`, coming from any of those target
+    groups (an activity's), counted once per story."""
+    def scoped(stmt):
+        stmt = _apply(stmt.where(_first_copies()), f)
+        return stmt.where(_has_any_tag("audience", audiences)) if audiences else stmt
+
+    by_sentiment = dict(session.execute(scoped(
+        select(Mention.sentiment, func.count(func.distinct(Mention.id)))
+        .group_by(Mention.sentiment))).all())
+    tags: dict[str, dict[str, int]] = {k: {} for k in kinds}
+    if kinds:
+        stmt = (select(Tag.kind, Tag.value, func.count(func.distinct(Mention.id)))
+                .join(Mention, _current_tags()).where(Tag.kind.in_(kinds))
+                .group_by(Tag.kind, Tag.value))
+        for kind, value, n in session.execute(scoped(stmt)).all():
+            tags[kind][value] = n
+    total = session.scalar(scoped(select(func.count(func.distinct(Mention.id))))) or 0
+    return {"total": total,
+            "sentiment": {s: by_sentiment.get(s, 0) for s in SENTIMENTS}, "tags": tags}
+
+
+def tag_presence_by_week(session: Session, f: Filters, kind: str,
+                         value: str | None = None) -> list[dict]:
+    """Return [{"week", "count"}]: stories per ISO week carrying a current tag of `kind` (any
+    value, or `value`), for shares of stories that carry something (a measurement point)."""
+    stmt = (select(Mention.local_week, func.count(func.distinct(Mention.id)))
+            .where(_first_copies(), _has_any_tag(kind, (value,) if value else None))
+            .group_by(Mention.local_week).order_by(Mention.local_week))
+    return [{"week": w, "count": n} for w, n in session.execute(_apply(stmt, f)).all()]
+
+
+def window_counts(session: Session, start: datetime, end: datetime,
+                  kind: str | None = None, value: str | None = None) -> dict:
+    """Return {scope: {"total", "negative"}} of tagged third-party stories published in
+    [start, end) (UTC): scope None for all of them; with `kind` (keyword, topic), one scope
+    per tag value (or only `value`). The basis of spike alerts."""
+    base = (_first_copies(), Mention.voice == "third_party",
+            Mention.published_at >= start, Mention.published_at < end)
+    negative = func.count(func.distinct(case((Mention.sentiment == "negative", Mention.id))))
+    if kind is None:
+        total, neg = session.execute(select(func.count(func.distinct(Mention.id)), negative)
+                                     .where(*base)).one()
+        return {None: {"total": total or 0, "negative": neg or 0}}
+    stmt = (select(Tag.value, func.count(func.distinct(Mention.id)), negative)
+            .join(Mention, _current_tags()).where(Tag.kind == kind, *base)
+            .group_by(Tag.value))
+    if value:
+        stmt = stmt.where(Tag.value == value)
+    return {v: {"total": n, "negative": neg} for v, n, neg in session.execute(stmt).all()}
+
+
+def items_per_day(session: Session, start: date, end: date) -> dict[date, int]:
+    """Return the number of stored mentions (every source, voice and copy) per local day from
+    `start` to `end`; days without any are absent."""
+    return dict(session.execute(
+        select(Mention.local_day, func.count(Mention.id))
+        .where(Mention.local_day >= start, Mention.local_day <= end)
+        .group_by(Mention.local_day)).all())
+
+
+def source_days(session: Session, start: date, end: date) -> list[dict]:
+    """Return per source what collecting did from `start` to `end` (local days): runs,
+    failures, runs skipped while disabled, new items, the days with a failure, and the last
+    failure's kind and detail. Sources without a recorded run are included with zeros."""
+    rows = session.execute(
+        select(SourceDay, Source.key, Source.settings)
+        .join(Source, Source.id == SourceDay.source_id)
+        .where(SourceDay.day >= start, SourceDay.day <= end)
+        .order_by(Source.key, SourceDay.day)).all()
+    out: dict[str, dict] = {}
+    for s in session.execute(select(Source.key, Source.settings, Source.kind,
+                                    Source.enabled).order_by(Source.key)).all():
+        out[s.key] = {"key": s.key, "name": (s.settings or {}).get("name") or s.key,
+                      "kind": s.kind, "enabled": s.enabled, "runs": 0, "failures": 0,
+                      "disabled_runs": 0, "new_items": 0, "failed_days": [],
+                      "disabled_days": [], "last_error_kind": None, "last_error": None}
+    for day, key, _settings in rows:
+        r = out[key]
+        r["runs"] += day.runs
+        r["failures"] += day.failures
+        r["disabled_runs"] += day.disabled_runs
+        r["new_items"] += day.new_items
+        if day.failures:
+            r["failed_days"].append(day.day)
+            r["last_error_kind"], r["last_error"] = day.last_error_kind, day.last_error
+        if day.disabled_runs:
+            r["disabled_days"].append(day.day)
+    return list(out.values())
+
+
+def conversation_turns(session: Session, start: date, end: date) -> dict:
+    """Return what responsiveness is computed from, for third-party mentions of `start` to
+    `end` (local days) that ask the city something on its own channels:
+    {"asks": [{"id", "kind", "thread", "external_id", "published_at"}], "answers": [{"thread",
+    "parent", "published_at"}]}. An ask is a blog comment, or a post in a conversation (X)
+    whose intent is a question; its thread is the conversation, or the blog post commented
+    on. Answers are the city's own replies and comments in those threads (any later day)."""
+    thread = func.coalesce(Mention.conversation_id, Mention.parent_external_id,
+                           Mention.parent_url)
+    asks_stmt = (select(Mention.id, Mention.kind, thread, Mention.external_id,
+                        Mention.published_at)
+                 .where(Mention.tagger_version.is_not(None), Mention.voice == "third_party",
+                        Mention.local_day >= start, Mention.local_day <= end,
+                        _first_copies(), thread.is_not(None),
+                        or_(Mention.kind == "blog_comment",
+                            and_(Mention.conversation_id.is_not(None),
+                                 _has_tag("intent", "question"))))
+                 .order_by(Mention.published_at, Mention.id))
+    asks = [{"id": i, "kind": k, "thread": t, "external_id": e, "published_at": p}
+            for i, k, t, e, p in session.execute(asks_stmt).all()]
+    threads = sorted({a["thread"] for a in asks})
+    answers: list[dict] = []
+    for chunk in range(0, len(threads), 500):
+        part = threads[chunk:chunk + 500]
+        for t, raw, parent, published in session.execute(
+                select(thread, Mention.raw, Mention.parent_external_id, Mention.published_at)
+                .where(Mention.voice == "own", thread.in_(part),
+                       or_(Mention.kind == "blog_comment", Mention.relation == "reply"))):
+            replied_to = (raw or {}).get("parent")
+            answers.append({"thread": t, "published_at": published,
+                            "parent": f"comment-{replied_to}" if replied_to else None,
+                            "parent_external_id": parent})
+    return {"asks": asks, "answers": answers}
+
+
+def deliveries(session: Session, kind: str | None = None, key: str | None = None,
+               limit: int = 200) -> list[dict]:
+    """Return the sent-log, newest first: [{"kind", "topic", "key", "recipient", "status",
+    "attempts", "last_error", "sent_at", "updated_at", "details"}]."""
+    stmt = select(Delivery).order_by(Delivery.updated_at.desc(), Delivery.id.desc()).limit(limit)
+    if kind:
+        stmt = stmt.where(Delivery.kind == kind)
+    if key:
+        stmt = stmt.where(Delivery.key == key)
+    return [{"kind": d.kind, "topic": d.topic, "key": d.key, "recipient": d.recipient,
+             "status": d.status, "attempts": d.attempts, "last_error": d.last_error,
+             "sent_at": d.sent_at, "updated_at": d.updated_at, "details": d.details or {}}
+            for d in session.scalars(stmt)]
+
+
+def last_sent(session: Session, kind: str, topic: str) -> datetime | None:
+    """Return when the newest delivery of `kind` and `topic` was sent (an alert rule's
+    cooldown), None when never."""
+    return session.scalar(select(func.max(Delivery.sent_at))
+                          .where(Delivery.kind == kind, Delivery.topic == topic,
+                                 Delivery.status == "sent"))
+
+
+def job_health(session: Session) -> list[dict]:
+    """Return every report job's health: last run, last success, last error, failures in a
+    row, and how many of its deliveries are failing now."""
+    failing = dict(session.execute(select(Delivery.kind, func.count(Delivery.id))
+                                   .where(Delivery.status == "failed")
+                                   .group_by(Delivery.kind)).all())
+    return [{"job": j.job, "last_run_at": j.last_run_at, "last_success_at": j.last_success_at,
+             "last_error_at": j.last_error_at, "last_error": j.last_error,
+             "consecutive_failures": j.consecutive_failures,
+             "failed_deliveries": failing.get(j.job, 0)}
+            for j in session.scalars(select(JobState).order_by(JobState.job))]
+
+
+def first_published(session: Session) -> datetime | None:
+    """Return when the earliest tagged third-party mention was published (how far back a
+    baseline can look), None without any."""
+    return session.scalar(select(func.min(Mention.published_at)).where(
+        Mention.tagger_version.is_not(None), Mention.voice == "third_party"))

@@ -37,7 +37,8 @@ def test_jobs_run_isolated_and_never_overlap(engine, server, base_settings):
     sync_config_sources(engine, settings)
     scheduler = build_scheduler(engine, settings)
     jobs = {j.id: j for j in scheduler.get_jobs()}
-    assert set(jobs) == {"collect:broken", "collect:news", "tag"}
+    assert set(jobs) == {"collect:broken", "collect:news", "tag", "digest", "alerts"}
+    assert jobs["alerts"].trigger.interval.total_seconds() == 900
     assert jobs["collect:news"].trigger.interval.total_seconds() == 300
     scheduler.start()
     try:

@@ -9,6 +9,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from pulse.settings.common import Strict
+from pulse.settings.reports import (
+    DEFAULT_ALERTS,
+    DEFAULT_KPIS,
+    AlertRule,
+    DigestSettings,
+    KpiConfig,
+    MailSettings,
+    unique_rules,
+)
 
 
 class GeneralSettings(Strict):
@@ -63,3 +72,24 @@ class PulseFile(Strict):
     http: HttpSettings = HttpSettings()
     tagging: TaggingSettings = TaggingSettings()
     dashboard: DashboardSettings = DashboardSettings()
+    mail: MailSettings = MailSettings()
+    digest: DigestSettings = DigestSettings()
+    alert: list[AlertRule] = Field(default_factory=list)  # none: reports.alerts' defaults
+    kpi: list[KpiConfig] = Field(default_factory=list)    # none: the default measurement points
+
+    @field_validator("alert", "kpi")
+    @classmethod
+    def _unique_rules(cls, value: list, info) -> list:
+        return unique_rules(value, info.field_name)
+
+    @property
+    def alert_rules(self) -> tuple[AlertRule, ...]:
+        """Return the configured alert rules, or the defaults (overall third-party volume and
+        negative share) when pulse.toml has none."""
+        return tuple(self.alert) or DEFAULT_ALERTS
+
+    @property
+    def kpis(self) -> tuple[KpiConfig, ...]:
+        """Return the configured measurement points, or the defaults when pulse.toml has
+        none."""
+        return tuple(self.kpi) or DEFAULT_KPIS

@@ -15,7 +15,9 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from pulse.settings.app import PulseFile
+from pulse.settings.calendar import Activity, CalendarFile, check_calendar
 from pulse.settings.common import ConfigError
+from pulse.settings.reports import check_report_ids
 from pulse.settings.sources import SourceConfig, SourcesFile
 from pulse.settings.strategy import StrategyFile
 
@@ -80,6 +82,7 @@ class Settings:
     pulse: PulseFile
     strategy: StrategyFile
     sources: list[SourceConfig]
+    calendar: tuple[Activity, ...] = ()
 
     @cached_property
     def sources_by_key(self) -> dict[str, SourceConfig]:
@@ -120,6 +123,14 @@ def load_settings(config_dir: Path | str | None = None) -> Settings:
     sources = _load(directory / "sources.toml", SourcesFile, errors)
     if strategy is not None and sources is not None:
         _check_channels(directory, strategy, sources, errors)
+    calendar = CalendarFile()
+    if (directory / "calendar.toml").exists():  # optional: no file, no activities
+        calendar = _load(directory / "calendar.toml", CalendarFile, errors) or calendar
+    if strategy is not None:
+        check_calendar(calendar, strategy, directory / "calendar.toml", errors)
+        if pulse_file is not None:
+            check_report_ids(pulse_file, strategy, directory / "pulse.toml", errors)
     if errors:
         raise ConfigError("Invalid configuration:\n  " + "\n  ".join(errors))
-    return Settings(directory, pulse_file, strategy, list(sources.source))
+    return Settings(directory, pulse_file, strategy, list(sources.source),
+                    tuple(calendar.activity))

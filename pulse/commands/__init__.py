@@ -1,0 +1,16 @@
+"""The report commands of `pulse`: digest, alerts, report and jobs (registered in
+pulse/cli.py with register())."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the report commands to the `pulse` command line."""
+    from pulse.commands import alerts, digest, jobs, report
+
+    app.command("digest")(digest.digest)
+    app.command("alerts")(alerts.alerts)
+    app.command("report")(report.report)
+    app.command("jobs")(jobs.jobs)
