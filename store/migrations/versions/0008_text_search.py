@@ -54,8 +54,14 @@ def upgrade() -> None:
         savepoint.rollback()
         log.warning("pg_trgm is not available (%s); text search scans", type(exc).__name__)
         return
-    op.execute("CREATE INDEX ix_mentions_text_trgm ON mentions USING gin (text gin_trgm_ops)")
-    op.execute("CREATE INDEX ix_mentions_title_trgm ON mentions USING gin (title gin_trgm_ops)")
+    # The extension may live in another schema than this database's tables: name its
+    # operator class by its schema.
+    schema = bind.execute(sa.text(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'")).scalar_one()
+    ops = f'"{schema}".gin_trgm_ops'
+    op.execute(f"CREATE INDEX ix_mentions_text_trgm ON mentions USING gin (text {ops})")
+    op.execute(f"CREATE INDEX ix_mentions_title_trgm ON mentions USING gin (title {ops})")
 
 
 def downgrade() -> None:
