@@ -130,11 +130,14 @@ def maintained(session: Session, mention_ids: Iterable[int]) -> Iterator[None]:
 
 
 def rebuild(session: Session) -> int:
-    """Recompute the whole rollup from the raw rows; return how many rows it has."""
+    """Recompute the whole rollup from the raw rows, in the database (INSERT … SELECT: the
+    stories, their tags and their pairs go to distinct keys); return how many rows it has."""
     session.execute(delete(DailyCount))
-    rows = _rows(session, literal(True))
-    _upsert(session, rows, 1)
-    return len(rows)
+    columns = ["day", "week", "voice", "source_id", "lang", "sentiment", "kind", "value",
+               "aspect", "n"]
+    for stmt in _contributions(literal(True)):
+        session.execute(DailyCount.__table__.insert().from_select(columns, stmt))
+    return session.scalar(select(func.count()).select_from(DailyCount)) or 0
 
 
 def differences(session: Session) -> list[tuple]:
