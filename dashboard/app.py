@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard.context import Context, filter_bar
 from dashboard.data import engine, load_sources
 from dashboard.i18n import t
-from pulse.settings import ConfigError, load_settings
+from pulse.settings import ConfigError, default_config_dir, load_settings
 from reports.export import FILE_SUFFIX, FORMATS, MIME_TYPES, export_bytes
 from store.db import NotMigratedError, require_migrated, transaction
 from store.queries import iter_export_rows
@@ -32,8 +32,16 @@ ICONS = {"overview": ":material/monitoring:", "keywords": ":material/key:",
 
 
 @st.cache_resource
+def _load_settings(folder: str, stamps: tuple) -> object:
+    return load_settings(folder)
+
+
 def _settings():
-    return load_settings()
+    """The configuration, read again when a file of the config folder changes (a new
+    calendar activity or measurement point needs no restart)."""
+    folder = default_config_dir()
+    stamps = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.toml")))
+    return _load_settings(str(folder), stamps)
 
 
 @st.cache_resource

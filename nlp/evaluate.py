@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,11 +102,13 @@ def single_report(task: str, gold: Sequence[str], pred: Sequence[str]) -> TaskRe
     precision, recall, f1, support = precision_recall_fscore_support(
         gold, pred, labels=labels, zero_division=0)
     low, high = _bootstrap(lambda idx: float(right[idx].mean()), len(gold), task)
+    with warnings.catch_warnings():  # one label in a small slice is fine: its F1 is its own
+        warnings.simplefilter("ignore", UserWarning)
+        macro = float(f1_score(gold, pred, labels=sorted(set(gold)), average="macro",
+                               zero_division=0)) if len(gold) else float("nan")
     return TaskReport(
         task=task, n=len(gold), headline=float(right.mean()) if len(gold) else float("nan"),
-        low=low, high=high,
-        macro_f1=float(f1_score(gold, pred, labels=sorted(set(gold)), average="macro",
-                                zero_division=0)) if len(gold) else float("nan"),
+        low=low, high=high, macro_f1=macro,
         per_class={lab: {"precision": precision[i], "recall": recall[i], "f1": f1[i],
                          "support": int(support[i])} for i, lab in enumerate(labels)},
         labels=labels, confusion=confusion_matrix(gold, pred, labels=labels).tolist())
@@ -260,3 +263,141 @@ def report_json(reports: Iterable[TaskReport]) -> dict:
     return {r.task: {"n": r.n, "metric": r.metric, "value": round(r.headline, 4),
                      "low": round(r.low, 4), "high": round(r.high, 4),
                      "macro_f1": round(r.macro_f1, 4)} for r in reports}
+
+
+CALIBRATION = Path(__file__).resolve().parent / "models" / "calibration.json"
+
+
+def _presence_pairs(records: list[dict], outputs: list[dict], task: str,
+                    ident: str) -> list[tuple[bool, bool]]:
+    return [(ident in gold_value(task, r), ident in predicted(task, o))
+            for r, o in zip(records, outputs, strict=True)]
+
+
+def calibration_of(records: list[dict], outputs: list[dict], strategy):
+    """Return the confusions (store.quantify.Calibration) measured on labelled mentions: the
+    sentiment and intent tasks, and every strategy id as a yes/no tag."""
+    from nlp.labels import INTENT_IDS, SENTIMENTS
+    from store.quantify import Calibration, Confusion, presence
+
+    tasks = {
+        "sentiment": Confusion.from_pairs(
+            ("negative", "neutral", "positive"),
+            [(r["sentiment"], predicted("sentiment", o)) for r, o in zip(records, outputs,
+                                                                         strict=True)]),
+        "intent": Confusion.from_pairs(
+            INTENT_IDS, [(r["intent"], predicted("intent", o))
+                         for r, o in zip(records, outputs, strict=True)]),
+    }
+    assert set(SENTIMENTS) == set(tasks["sentiment"].labels)
+    for task, kind in (("keywords", "keyword"), ("messages", "message"), ("topics", "topic"),
+                       ("audiences", "audience")):
+        for ident in strategy.ids("target_group" if kind == "audience" else kind):
+            tasks[f"{kind}:{ident}"] = presence(_presence_pairs(records, outputs, task, ident))
+    return Calibration(tasks)
+
+
+def write_calibration(records: list[dict], outputs: list[dict], strategy, version: str,
+                      source: str, split: str, path: Path = CALIBRATION) -> Path:
+    """Write the confusions every share is corrected with, and the figures (with the earlier
+    ones kept as history, so the dashboard shows how accuracy changed); return the path."""
+    from datetime import UTC, datetime
+
+    calibration = calibration_of(records, outputs, strategy)
+    figures = report_json(reports_for(records, outputs))
+    history = []
+    if path.is_file():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        history = old.get("history", [])
+        if old.get("figures") and old.get("tagger") != version:
+            history = [*history, {"tagger": old.get("tagger"), "date": old.get("date"),
+                                  "figures": old["figures"]}][-10:]
+    data = {"source": f"{source}, {split} part ({len(records)} mentions)", "tagger": version,
+            "date": datetime.now(UTC).date().isoformat(), "figures": figures,
+            "history": history,
+            "tasks": {k: v.to_json() for k, v in sorted(calibration.tasks.items())}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def load_figures(path: Path = CALIBRATION) -> dict:
+    """Return the measured figures {"tagger", "date", "figures", "history"} (empty when the
+    taggers were never measured)."""
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {k: data.get(k) for k in ("tagger", "date", "source", "figures", "history")}
+
+
+def write_model_card(path: Path, records: list[dict], outputs: list[dict],
+                     reports: list[TaskReport], tagger, models) -> None:
+    """Write docs/model-card.md: what the taggers are, what they were trained and measured
+    on, their figures on the untouched test part (overall, per language, per voice) and the
+    weaknesses the figures show."""
+    from collections import Counter
+    from datetime import UTC, datetime
+
+    train = load_gold(DEFAULT_GOLD, "train")
+    lines = ["# Model card: Pulse's taggers", "",
+             f"Written by `pulse eval --model-card` on {datetime.now(UTC).date()} for tagger "
+             f"`{tagger.version}`. Labels are defined in docs/labelling.md.", "",
+             "## What they are", "",
+             "One pass per batch (nlp/tagger.py): language (function words, then lingua); "
+             "words with spaCy's tokenizer and the lookup lemmatizer; rule matchers for the "
+             "strategy's terms (config/strategy.toml), cue words (nlp/resources/cues.toml) "
+             "and the sentiment lexicon; voice from the city's web estate; then logistic "
+             "regressions over shared hashed features (nlp/features.py: word forms, Swedish "
+             "lemmas, bigrams, character 3–5-grams inside words, the author's name and bio, "
+             "the URL's host, the kind of source, the rule findings, lexicon and cue counts). "
+             "Sentiment and intent are multinomial with a temperature fitted for calibrated "
+             "probabilities; target groups, topics, core messages and keywords are one-vs-rest "
+             "with a threshold per id chosen by cross-validation. The evidence shown for a tag "
+             "is the words that added most to its score.", "",
+             "## Data", ""]
+    kinds = Counter(r.get("source_kind") for r in train)
+    lines += [f"- Train part: {len(train)} mentions written for Pulse "
+              f"({Counter(r['lang'] for r in train)['sv']} Swedish, "
+              f"{Counter(r['lang'] for r in train)['en']} English; "
+              + ", ".join(f"{k} {n}" for k, n in kinds.most_common()) + ").",
+              f"- Test part (never trained or tuned on): {len(records)} mentions, written by "
+              "other writers than most of the train part.",
+              "- Trained on: " + (", ".join(f"{k} {v}" for k, v in (models.trained_on
+                                                                   if models else {}).items())
+                                   or "rules only") + ".",
+              "- All mentions are fictional events in real-world shapes; figures on real "
+              "text can differ (see Known weaknesses).", "",
+              "## Figures on the test part (95 % intervals)", "", "```",
+              format_summary(f"all: {len(records)} mentions", reports)]
+    for name, indices in slices(records).items():
+        if ", " in name:
+            continue
+        lines += ["", format_summary(f"{name}: {len(indices)} mentions",
+                                     reports_for([records[i] for i in indices],
+                                                 [outputs[i] for i in indices]))]
+    lines += ["```", ""]
+    for name, value in sentiment_details(records, outputs):
+        lines.append(f"- Sentiment, {name}: {value}")
+    if models is not None and models.cv:
+        lines += ["", "Cross-validated on the train part when trained: "
+                  + ", ".join(f"{t} {c.get('accuracy', c.get('micro_f1', 0)):.3f}"
+                              for t, c in models.cv.items()) + "."]
+    lines += ["", "## Known weaknesses", ""]
+    weak = []
+    for rep in reports:
+        for label, m in rep.per_class.items():
+            if m["support"] >= 10 and m["f1"] < 0.6:
+                weak.append(f"- {rep.task} `{label}`: F1 {m['f1']:.2f} (precision "
+                            f"{m['precision']:.2f}, recall {m['recall']:.2f}, "
+                            f"{m['support']} in the test part)")
+    lines += weak or ["- No class with at least 10 test mentions is below F1 0.60."]
+    lines += ["- The labelled data is written for the project: the test part measures "
+              "generalisation to other writers and events, not to every real-world style. "
+              "Analysts' corrections (`pulse train` learns from them) and the review queue "
+              "are how it meets real text.",
+              "- Texts in other languages than Swedish and English are tagged with the "
+              "English pipeline; their sentiment is the least reliable.",
+              "- Shares shown in the dashboard, digest and reports are corrected for the "
+              "measured confusions (store/quantify.py) and carry a 90 % interval."]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

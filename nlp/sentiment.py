@@ -86,6 +86,7 @@ class SentenceSentiment:
 
     total: float = 0.0
     evidence: list[tuple[str, float]] = field(default_factory=list)
+    positions: list[tuple[int, float]] = field(default_factory=list)  # (word start, weight)
 
 
 @dataclass
@@ -179,6 +180,7 @@ def score_sentences(words: list[Word], lang: str, n_sents: int,
         sent = sentences[min(word.sent, len(sentences) - 1)]
         sent.total += w
         sent.evidence.append((word.text, round(w, 2)))
+        sent.positions.append((word.start, w))
     return sentences
 
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pulse.commands import nlp as nlp_commands
 from pulse.commands import register as register_report_commands
 from pulse.logs import setup_logging
 
@@ -253,95 +254,6 @@ def analyze(file: str = typer.Argument("-", help="JSON Lines or CSV file; - read
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 
-DEFAULT_TWEETS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / \
-    "en_tweets_train.csv"
-
-
-@app.command()
-def train(
-    en_tweets: Path = typer.Option(None, "--en-tweets",
-                                   help="en_tweets_train.csv (TweetEval); default ../shared/data."),
-    lang: list[str] = typer.Option(["sv", "en"], "--lang", help="Languages to train."),
-):
-    """Train the sentiment models (project data + gold tune part + tweets) into nlp/models/."""
-    from nlp import sentiment_model as sm
-    from nlp.tagger import Tagger
-
-    settings = _settings()
-    lexicon = Tagger(settings.strategy, use_models=False)
-    gold = Path(__file__).resolve().parent.parent / "tests" / "data" / "gold.jsonl"
-    corrected = _corrected_sentiment()
-    for code in lang:
-        project, gold_tune = sm.project_examples(code), sm.gold_examples(gold, code)
-        examples = project + gold_tune + corrected.get(code, [])
-        trained_on = {"project": len(project), "gold_tune": len(gold_tune),
-                      "corrections": len(corrected.get(code, []))}
-        if code == "en":
-            path = en_tweets or DEFAULT_TWEETS
-            if not path.is_file():
-                _fail(f"{path}: not found; give --en-tweets PATH to en_tweets_train.csv")
-            tweets = sm.tweet_examples(path)
-            examples += tweets
-            trained_on["en_tweets_train.csv (hash-held-out 10 % excluded)"] = len(tweets)
-        if not examples:
-            _fail(f"no training data for {code!r}")
-        texts = [t for t, _ in examples]
-        console.print(f"{code}: {len(examples)} examples {sm.describe(examples)}; features …")
-        model = sm.train(code, texts, [label for _, label in examples],
-                         lexicon.lexicon_scores(texts), trained_on)
-        console.print(f"{code}: wrote {sm.model_path(code)} version {model.version}")
-
-
-def _corrected_sentiment() -> dict[str, list[tuple[str, str]]]:
-    """Return analysts' sentiment corrections as (text, label) per language, if a database
-    is set up; training goes on without them otherwise."""
-    from store.corrections import corrected_texts
-    from store.db import make_engine, require_migrated, transaction
-
-    try:
-        engine = make_engine()
-        require_migrated(engine)
-    except Exception:  # no database (yet), or unreachable: nothing corrected to learn from
-        return {}
-    with transaction(engine) as session:
-        return corrected_texts(session, "sentiment")
-
-
-DATA_OPTION = typer.Option(None, "--data", "-d", help="Labelled CSV (text,label); repeatable.")
-
-
-@app.command("eval")
-def evaluate(
-    data: list[Path] = DATA_OPTION,
-    gold: Path = typer.Option(None, "--gold", help="Gold JSON Lines (default: the shipped set)."),
-    brief: bool = typer.Option(False, "--brief", help="Summary tables only."),
-):
-    """Print accuracy per task: on the gold set (tune and untuned test part) and on --data."""
-    from nlp.evaluate import evaluate_gold, evaluate_sentiment_csv, format_report, load_gold
-    from nlp.tagger import Tagger
-
-    settings = _settings()
-    tagger = Tagger(settings.strategy)
-    gold = gold or Path(__file__).resolve().parent.parent / "tests" / "data" / "gold.jsonl"
-    if not gold.is_file():
-        _fail(f"{gold}: no such gold file; give one with --gold")
-    print(f"tagger {tagger.version}; gold set {gold}")
-    for split, title in (("test", "Gold set, untuned test part (never tuned on)"),
-                         ("tune", "Gold set, tune part (rules tuned, sentiment trained on it)"),
-                         ("all", "Gold set, all")):
-        records = load_gold(gold, split)
-        if records:
-            print()
-            reports = evaluate_gold(tagger, records)
-            print(format_report(f"{title}: {len(records)} mentions", reports,
-                                detail=not brief and split == "test"))
-    for path in data or []:
-        if not path.is_file():
-            _fail(f"{path}: no such file")
-        print()
-        print(format_report(str(path), [evaluate_sentiment_csv(tagger, path)], detail=not brief))
-
-
 @app.command()
 def topics(weeks: int = typer.Option(8, "--weeks", help="How many recent weeks to show."),
            voice: str = typer.Option("third_party", "--voice", help="third_party, own or all")):
@@ -575,6 +487,8 @@ def demo(port: int = typer.Option(8501, "--port", help="Dashboard port."),
 
 
 register_report_commands(app)
+app.command("train")(nlp_commands.train)
+app.command("eval")(nlp_commands.evaluate)
 
 if __name__ == "__main__":
     cli()

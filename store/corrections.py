@@ -176,19 +176,43 @@ def _rederive(session: Session, mention: Mention, corrections: list[Correction],
         session.execute(update(Mention).where(Mention.id == mention.id).values(**values))
 
 
-def corrected_texts(session: Session, kind: str) -> dict[str, list[tuple[str, str]]]:
-    """Return, per language, (text, value) of every mention whose `kind` an analyst set, with
-    the latest correction in force: what training learns from."""
-    rows = session.execute(select(Correction).where(Correction.kind == kind)
-                           .order_by(Correction.created_at, Correction.id)).scalars().all()
-    undone = {c.undoes for c in rows if c.action == "undo"}
-    latest: dict[int, str] = {}
-    for c in rows:
-        if c.action == "set" and c.id not in undone:
-            latest[c.mention_id] = c.value
-    out: dict[str, list[tuple[str, str]]] = {}
-    if latest:
-        for mid, text, lang in session.execute(select(Mention.id, Mention.text, Mention.lang)
-                                               .where(Mention.id.in_(list(latest)))):
-            out.setdefault(lang if lang in ("sv", "en") else "sv", []).append((text, latest[mid]))
+def corrected_records(session: Session) -> list[tuple[dict, list[str]]]:
+    """Return, per corrected (or confirmed) story, a labelled record of its first copy (text
+    and metadata, and the effective labels of every kind an analyst set) with the tasks it
+    teaches: what `pulse train` learns from analysts."""
+    from store.models import Author
+
+    rows = session.scalars(select(Correction).order_by(Correction.id)).all()
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for c in in_force(rows):
+        kinds[c.mention_id].add(c.kind)
+    if not kinds:
+        return []
+    task = {"sentiment": "sentiment", "intent": "intent", "keyword": "keywords",
+            "message": "messages", "topic": "topics", "audience": "audiences"}
+    out = []
+    mentions = session.execute(
+        select(Mention, Author.handle, Author.name, Author.description)
+        .join(Author, Author.id == Mention.author_id, isouter=True)
+        .where(Mention.id.in_(list(kinds)))).all()
+    for mention, handle, name, description in mentions:
+        if not mention.text:
+            continue  # its text was removed (retention): nothing left to learn from
+        tags = defaultdict(list)
+        for kind, value in session.execute(select(Tag.kind, Tag.value).where(
+                Tag.mention_id == mention.id, Tag.tagger_version == mention.tagger_version,
+                Tag.active.is_(True))):
+            tags[kind].append(value)
+        record = {"text": mention.text, "title": mention.title, "url": mention.url,
+                  "author": handle if mention.kind == "post" else name,
+                  "author_description": description, "source_kind": mention.kind,
+                  "lang": mention.lang, "voice": mention.voice}
+        taught = []
+        for kind in sorted(kinds[mention.id] & set(task)):
+            field = task[kind]
+            record[field] = tags[kind][0] if kind in ("sentiment", "intent") and tags[kind] \
+                else sorted(tags[kind])
+            taught.append(field)
+        if taught:
+            out.append((record, taught))
     return out

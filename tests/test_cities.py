@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from collectors.base import Item
 from nlp.cities import city_matcher, detect_cities
-from nlp.tagger import TAGGER_VERSION, Tagger
+from nlp.tagger import RULES_VERSION, Tagger
 from pulse import jobs
 from pulse.settings import SourceConfig
 from store.db import transaction
@@ -89,7 +89,7 @@ def test_tagger_result_has_cities(base_settings):
                                 {"id": "helsinki", "evidence": ["Helsingfors"]},
                                 {"id": "stockholm", "evidence": ["Stockholm", "Sthlm"]}]
     assert out[1]["cities"] == []
-    assert TAGGER_VERSION == "rules-0.2"
+    assert RULES_VERSION == "rules-0.3"
 
 
 def test_tagger_without_benchmark_cities(base_settings):
@@ -116,6 +116,6 @@ def test_saved_mention_gets_city_tags(engine, base_settings):
         assert tags["stockholm"].evidence == ["Stockholm"]
         assert tags["copenhagen"].evidence == ["Copenhagen"]
         assert all(t.score == 1.0 and t.sentiment == mention.sentiment for t in tags.values())
-        assert mention.tagger_version.startswith("rules-0.2")
+        assert mention.tagger_version.startswith(RULES_VERSION)
         source = session.scalars(select(Source)).one()
         assert source.settings["channel"] == "media"

@@ -42,7 +42,8 @@ def test_invalid_config_stops_with_file_and_key(tmp_path):
 def test_analyze_jsonl_keeps_order_and_shape():
     lines = [
         {"id": "a", "text": "Städerna blir hållbara och uppkopplade! 👍"},
-        {"id": "b", "text": "Security flaws in the platform again, never fixed.",
+        {"id": "b", "text": "Security flaws in the platform again, never fixed. The city's "
+                            "cybersecurity team says it is working on it.",
          "author": "someone"},
         {"text": "Stockholm ska bli världens smartaste stad 2040."},
     ]
@@ -53,11 +54,11 @@ def test_analyze_jsonl_keeps_order_and_shape():
     assert out[0]["lang"] == "sv" and out[1]["lang"] == "en"
     assert {k["id"] for k in out[0]["keywords"]} == {"sustainable", "connected"}
     assert out[0]["sentiment"]["label"] == "positive"
-    assert set(out[0]["sentiment"]) == {"label", "score", "evidence"}
+    assert {"label", "score", "evidence", "confidence"} <= set(out[0]["sentiment"])
     assert {"id", "score", "sentiment", "evidence"} <= set(out[0]["keywords"][0])
     assert out[1]["keywords"][0]["id"] == "safe_secure"
     assert out[1]["sentiment"]["label"] == "negative"
-    assert [m["id"] for m in out[2]["messages"]] == ["smartest_2040"]
+    assert "smartest_2040" in [m["id"] for m in out[2]["messages"]]
     assert out[2]["cities"] == [{"id": "stockholm", "evidence": ["Stockholm"]}]
     assert out[0]["cities"] == []
     assert all(o["voice"] == "third_party" for o in out)

@@ -196,20 +196,12 @@ class KpiConfig(Strict):
         return self.metric not in ("response_time", "volume")
 
 
+# The defaults name no strategy id (another city's strategy has other ids); measurement points
+# about the strategy's own vocabulary are [[kpi]] tables in config/pulse.toml.
 DEFAULT_KPIS = (
     KpiConfig(id="message_carried", metric="share_with", tag="message:*", target=0.25,
               label=Labels(sv="Andel tredjepartsomnämnanden som bär ett kärnbudskap",
                            en="Share of third-party mentions carrying a core message")),
-    KpiConfig(id="net_business", metric="net_sentiment", filter=KpiFilter(audience="business"),
-              target=0.10, label=Labels(sv="Nettoton bland näringslivet",
-                                        en="Net sentiment among business")),
-    KpiConfig(id="negative_eservices", metric="share_negative",
-              filter=KpiFilter(topic="e_services"), target=0.30, direction="at_most",
-              label=Labels(sv="Andel negativa om e-tjänster",
-                           en="Share negative about e-services")),
-    KpiConfig(id="stockholm_sov", metric="share_of_voice", filter=KpiFilter(lang="en"),
-              target=0.30, label=Labels(sv="Stockholms röstandel bland jämförelsestäderna",
-                                        en="Stockholm's share of voice among benchmark cities")),
     KpiConfig(id="responsiveness", metric="responsiveness", target=0.80,
               label=Labels(sv="Besvarade frågor och kommentarer i stadens kanaler",
                            en="Questions and comments answered on the city's channels")),

@@ -67,10 +67,12 @@ class Signal(Strict):
 
 
 class TargetGroupEntry(LabelledId):
-    """A target group; `cues` are words and phrases that show the group in a text or a bio."""
+    """A target group; `cues` are terms (keyword syntax) that show the group in a text or an
+    author's name and bio, `domains` hosts (by suffix) whose pages speak from the group."""
 
     signal: Signal | None = None
     cues: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
 
 
 class BenchmarkCity(Strict):
@@ -99,6 +101,7 @@ class VoiceConfig(Strict):
 
     own_domains: list[str] = Field(default_factory=list)
     own_tlds: list[str] = Field(default_factory=list)
+    own_urls: list[str] = Field(default_factory=list)  # host + path prefixes
     own_accounts: list[str] = Field(default_factory=list)
     own_names: list[str] = Field(default_factory=list)
 
