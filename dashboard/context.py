@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from dashboard.drill import DRILL_ONLY, follow_drill
 from dashboard.i18n import t
 from nlp.labels import INTENT_IDS
 from store.queries import SENTIMENTS, Filters
@@ -51,6 +52,8 @@ def _select(label: str, options: list[str], key: str, fmt, lang: str, where=None
 
 def _period(lang: str) -> tuple[date, date]:
     today = date.today()
+    # A pair as the default keeps it a range picker (a drill-down may set the range in
+    # session state; Streamlit then logs that the default is unused).
     period = st.sidebar.date_input(t("period", lang), value=(today - timedelta(weeks=12), today),
                                    key="period", format="YYYY-MM-DD")
     if isinstance(period, tuple | list):
@@ -68,6 +71,7 @@ def filter_bar(settings, url: str | None, sources: list[dict],
 
     `sources` are store.queries.source_health rows: the source and channel choices. The
     text search and follow-up filters belong to the Mentions page (`search_page`)."""
+    follow_drill(search_page)
     default_lang = settings.pulse.general.language
     lang_name = st.sidebar.radio("Språk / Language", ["Svenska", "English"], key="lang",
                                  horizontal=True, index=0 if default_lang == "sv" else 1)
@@ -108,12 +112,18 @@ def filter_bar(settings, url: str | None, sources: list[dict],
     chosen = tuple(picked) if picked else (tuple(keys) if channel else ())
     if channel and not chosen:
         chosen = ("-",)  # a channel without sources matches nothing, not everything
+    if not search_page:  # one story's copies, one author: drill-downs of Omnämnanden only
+        for key in DRILL_ONLY:
+            st.session_state.pop(key, None)
+    story = st.session_state.get("story") if search_page else None
+    author = st.session_state.get("author") if search_page else None
     search = (st.session_state.get("search") or None) if search_page else None
     response = st.session_state.get("response_filter") if search_page else None
     filters = Filters(start=start, end=end, voice=None if voice == "all" else voice,
                       sentiment=sentiment, keyword=keyword, message=message, sources=chosen,
                       lang=content_lang, topic=topic, audience=audience, intent=intent,
-                      search=search, response=None if response in (None, "*") else response)
+                      search=search, response=None if response in (None, "*") else response,
+                      story=story, author=author)
     ctx = Context(lang=lang, filters=filters, granularity=granularity, url=url,
                   settings=settings, tz=ZoneInfo(settings.pulse.general.timezone))
     st.session_state[CONTEXT_KEY] = ctx

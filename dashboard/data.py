@@ -19,9 +19,13 @@ from store.queries import (
     SENTIMENTS,
     Filters,
     count_mentions,
+    driving_stories,
     latest_mentions,
+    negative_needing_answer,
     sentiments_of,
     source_health,
+    stories_by_author,
+    stories_by_source,
     tag_counts,
     tag_counts_by_voice,
     tag_pairs,
@@ -44,15 +48,46 @@ def _comparison_window(f: Filters) -> tuple[Filters, date]:
     return replace(f, start=week - timedelta(weeks=4), end=week + timedelta(days=6)), week
 
 
+def week_filters(f: Filters, week: date) -> Filters:
+    """The filters narrowed to the ISO week starting on `week`."""
+    return replace(f, start=week, end=week + timedelta(days=6))
+
+
+def bucket_filters(f: Filters, bucket: date, granularity: str) -> Filters:
+    """The filters narrowed to one time bucket (a day, or an ISO week within the period)."""
+    end = bucket if granularity == "day" else bucket + timedelta(days=6)
+    start = max(bucket, f.start) if f.start else bucket
+    return replace(f, start=start, end=min(end, f.end) if f.end else end)
+
+
 def page_overview(f: Filters, granularity: str = "week") -> dict:
-    """Overview: volume by sentiment over the period, and five weeks of figures by voice and
-    of topics for the week-on-week comparison."""
+    """Overview: volume by sentiment over the period, five weeks of figures by voice, topics
+    and keywords for the week-on-week comparison, what drove the last complete week (its
+    top stories, sources and authors) and the negative stories still needing an answer."""
     window, this_week = _comparison_window(f)
+    week = week_filters(f, this_week)
     return {"total": lambda s: count_mentions(s, f),
             "volume": lambda s: volume_by_sentiment(s, f, granularity),
             "weekly": lambda s: weekly_by_voice(s, window),
             "topics_weekly": lambda s: tag_volume(s, window, "topic", "week"),
+            "keywords_weekly": lambda s: tag_volume(s, window, "keyword", "week"),
+            ("drivers", "by_engagement"): lambda s: driving_stories(s, week, "engagement"),
+            ("drivers", "by_copies"): lambda s: driving_stories(s, week, "copies"),
+            ("drivers", "sources"): lambda s: stories_by_source(s, week),
+            ("drivers", "authors"): lambda s: stories_by_author(s, week),
+            "needs_answer": lambda s: negative_needing_answer(s, f),
             "this_week": this_week}
+
+
+def page_spike(f: Filters, granularity: str = "week", bucket: date | None = None) -> dict:
+    """A spike's drivers: the top stories, keywords, topics and sources of its bucket (by
+    default the last complete week's)."""
+    g = bucket_filters(f, bucket or last_complete_week(f.end or date.today()), granularity)
+    return {"stories": lambda s: driving_stories(s, g, "engagement", limit=3),
+            "keywords": lambda s: tag_counts(s, g, "keyword"),
+            "topics": lambda s: tag_counts(s, g, "topic"),
+            "sources": lambda s: stories_by_source(s, g, limit=3),
+            "filters": g}
 
 
 def page_keywords(f: Filters, granularity: str = "week") -> dict:
@@ -99,8 +134,9 @@ def page_benchmark(f: Filters, granularity: str = "week") -> dict:
             "counts": lambda s: tag_counts(s, f, "city")}
 
 
-PAGES = {"overview": page_overview, "keywords": page_keywords, "audiences": page_audiences,
-         "topics": page_topics, "sources": page_sources, "mentions": page_mentions,
+PAGES = {"overview": page_overview, "spike": page_spike, "keywords": page_keywords,
+         "audiences": page_audiences, "topics": page_topics, "sources": page_sources,
+         "mentions": page_mentions,
          "benchmark": page_benchmark}
 
 

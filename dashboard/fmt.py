@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 THIN_SPACE = "\u2009"
+MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$=")
 
 
 def local_time(value: datetime | None, tz: ZoneInfo, with_zone: bool = False,
@@ -33,3 +34,9 @@ def percent(value: float | None, signed: bool = False) -> str:
     if value is None:
         return "–"
     return f"{value:+.0%}" if signed else f"{value:.0%}"
+
+
+def md_escape(text: str | None) -> str:
+    """Return `text` with every markdown character backslash-escaped, so a post's title shown
+    with st.markdown stays plain text (no links, images or emphasis from the post)."""
+    return "".join(f"\\{c}" if c in MARKDOWN_SPECIAL else c for c in (text or ""))

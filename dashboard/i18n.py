@@ -166,8 +166,6 @@ LABELS: dict[str, dict[str, str]] = {
     "needs_answer": {"sv": "Behöver svar", "en": "Needs answer"},
     "answered": {"sv": "Besvarad", "en": "Answered"},
     "clear_status": {"sv": "Ingen uppföljning", "en": "No follow-up"},
-    "results": {"sv": "{n} omnämnanden matchar. Visar {shown}.",
-                "en": "{n} mentions match. Showing {shown}."},
     "pick_mention": {"sv": "Välj omnämnande", "en": "Choose mention"},
     "page_no": {"sv": "Sida", "en": "Page"},
     "author": {"sv": "Författare", "en": "Author"},
@@ -222,6 +220,36 @@ LABELS: dict[str, dict[str, str]] = {
     "undo": {"sv": "Ångra", "en": "Undo"},
     "undone": {"sv": "(ångrad)", "en": "(undone)"},
     "undo_row": {"sv": "{when} · {who} ångrade: {what}", "en": "{when} · {who} undid: {what}"},
+    # --- who, what and why on the overview
+    "drivers_title": {"sv": "Vad drev vecka {week}", "en": "What drove week {week}"},
+    "top_engagement": {"sv": "Mest engagemang", "en": "Most engagement"},
+    "top_copies": {"sv": "Flest kopior (spridda nyheter)", "en": "Most copies (spread stories)"},
+    "top_sources": {"sv": "Källor som skrev mest", "en": "Sources that wrote most"},
+    "top_authors": {"sv": "Författare som skrev mest", "en": "Authors who wrote most"},
+    "rising_keywords": {"sv": "Nyckelord som ökade mest mot veckan före",
+                        "en": "Keywords that rose most against the week before"},
+    "rising_topics": {"sv": "Ämnen som ökade mest mot veckan före",
+                      "en": "Topics that rose most against the week before"},
+    "week_before": {"sv": "veckan före", "en": "the week before"},
+    "nothing_rose": {"sv": "Inget ökade mot veckan före.",
+                     "en": "Nothing rose against the week before."},
+    "none_this_week": {"sv": "Inget under veckan.", "en": "Nothing this week."},
+    "needs_answer_title": {"sv": "Negativa nyheter som behöver svar",
+                           "en": "Negative stories that need an answer"},
+    "none_waiting": {"sv": "Inga negativa nyheter väntar på svar under perioden.",
+                     "en": "No negative story is waiting for an answer in the period."},
+    "drill_short": {"sv": "Visa", "en": "Show"},
+    "drill_help": {"sv": "Öppna Omnämnanden filtrerat till dessa omnämnanden.",
+                   "en": "Open Mentions filtered to these mentions."},
+    "day_of": {"sv": "Dagen {day}", "en": "The day {day}"},
+    "spike_stories": {"sv": "Störst", "en": "Biggest"},
+    "spike_terms": {"sv": "Ord och ämnen", "en": "Terms and topics"},
+    "spike_sources": {"sv": "Källor", "en": "Sources"},
+    "drilled_story": {"sv": "Visar kopiorna av en nyhet.",
+                      "en": "Showing the copies of one story."},
+    "drilled_author": {"sv": "Visar omnämnanden av {author}.",
+                       "en": "Showing mentions by {author}."},
+    "drill_clear": {"sv": "Visa alla", "en": "Show all"},
     # --- reports: the Activities and Measurement points pages
     "page_activities": {"sv": "Aktiviteter", "en": "Activities"},
     "page_kpis": {"sv": "Mätpunkter", "en": "Measurement points"},
@@ -254,6 +282,33 @@ LABELS: dict[str, dict[str, str]] = {
     "off_target": {"sv": "når inte målet", "en": "misses the target"},
     "rests_on": {"sv": "vilar på", "en": "rests on"},
 }
+
+
+# Counted phrases: (one, many) per language, with {n} the number.
+PLURALS: dict[str, dict[str, tuple[str, str]]] = {
+    "mentions_n": {"sv": ("{n} omnämnande", "{n} omnämnanden"),
+                   "en": ("{n} mention", "{n} mentions")},
+    "copies_n": {"sv": ("{n} kopia", "{n} kopior"), "en": ("{n} copy", "{n} copies")},
+    "engagement_n": {"sv": ("{n} reaktion", "{n} reaktioner"),
+                     "en": ("{n} reaction", "{n} reactions")},
+    "waiting_n": {"sv": ("**{n}** negativ nyhet väntar på svar.",
+                         "**{n}** negativa nyheter väntar på svar."),
+                  "en": ("**{n}** negative story is waiting for an answer.",
+                         "**{n}** negative stories are waiting for an answer.")},
+    "results": {"sv": ("{n} omnämnande matchar. Visar {shown}.",
+                       "{n} omnämnanden matchar. Visar {shown}."),
+                "en": ("{n} mention matches. Showing {shown}.",
+                       "{n} mentions match. Showing {shown}.")},
+}
+
+
+def plural(key: str, lang: str, n: int, **kwargs) -> str:
+    """Return the counted phrase `key` for `n` in `lang`: singular for 1, plural otherwise
+    ("1 omnämnande", "3 omnämnanden"); `n` is grouped as people read numbers."""
+    from dashboard.fmt import number
+
+    forms = PLURALS[key].get(lang) or PLURALS[key]["sv"]
+    return forms[0 if n == 1 else 1].format(n=number(n), **kwargs)
 
 
 def t(key: str, lang: str, **kwargs) -> str:

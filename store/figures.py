@@ -220,18 +220,19 @@ def source_status(row: dict) -> str:
 # --- reports: rising tags, counted shares, spikes against a weekly baseline, responsiveness --
 
 def rising(rows: Iterable[dict], this_week: date, min_count: int = 3,
-           limit: int = 5) -> list[dict]:
-    """Return the tag values whose volume rose this week against the 4-week mean, fastest
-    first (growth as in fastest_rising): [{"value", "this", "avg4", "growth"}]."""
+           limit: int = 5, baseline_weeks: int = 4) -> list[dict]:
+    """Return the tag values whose volume rose this week against the mean of the
+    `baseline_weeks` weeks before (4, or 1: the week before), fastest first (growth as in
+    fastest_rising): [{"value", "this", "avg4", "growth"}] ("avg4" is that mean)."""
     this_week = monday(this_week)
-    previous = {this_week - timedelta(weeks=k) for k in range(1, 5)}
+    previous = {this_week - timedelta(weeks=k) for k in range(1, baseline_weeks + 1)}
     now: dict[str, float] = defaultdict(float)
     before: dict[str, float] = defaultdict(float)
     for r in rows:
         if r["bucket"] == this_week:
             now[r["value"]] += r["count"]
         elif r["bucket"] in previous:
-            before[r["value"]] += r["count"] / 4
+            before[r["value"]] += r["count"] / baseline_weeks
     found = [{"value": v, "this": n, "avg4": before[v], "growth": (n + 1) / (before[v] + 1)}
              for v, n in now.items() if n >= min_count]
     found = [r for r in found if r["growth"] > 1]

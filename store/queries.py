@@ -36,6 +36,8 @@ class Filters:
 
     `search` is a case-insensitive substring of title or text; `response` is a follow-up
     status ("needs_answer", "answered"). Tag filters match the mention's current tags.
+    `story` keeps the copies of one story (its first copy's id), `author` one author's
+    mentions (the handle).
     """
 
     start: date | None = None
@@ -52,6 +54,8 @@ class Filters:
     city: str | None = None
     search: str | None = None
     response: str | None = None
+    story: int | None = None
+    author: str | None = None
 
 
 TAG_FILTERS = ("keyword", "message", "topic", "audience", "intent", "city")
@@ -94,6 +98,11 @@ def _apply(stmt: Select, f: Filters) -> Select:
         stmt = stmt.where(text_matches(f.search))
     if f.response:
         stmt = stmt.where(Mention.response_status == f.response)
+    if f.story:
+        stmt = stmt.where(func.coalesce(Mention.story_id, Mention.id) == f.story)
+    if f.author:
+        stmt = stmt.where(Mention.author_id.in_(
+            select(Author.id).where(Author.handle == f.author)))
     return stmt
 
 
@@ -113,7 +122,7 @@ def _rollup_serves(f: Filters) -> bool:
     """True when every filter is a dimension of the rollup (period, voice, sentiment, language,
     sources); tag filters, text search and follow-up status need the raw rows."""
     return not (any(getattr(f, k) for k in TAG_FILTERS) or (f.search and f.search.strip())
-                or f.response)
+                or f.response or f.story or f.author)
 
 
 def _apply_rollup(stmt: Select, f: Filters) -> Select:
@@ -475,6 +484,88 @@ def top_stories(session: Session, f: Filters, limit: int = 5,
                     "published_at": m.published_at, "sentiment": m.sentiment,
                     "engagement": int(r.score or 0), "copies": int(r.copies)})
     return out
+
+
+def driving_stories(session: Session, f: Filters, by: str = "engagement",
+                    limit: int = 5) -> list[dict]:
+    """Return the stories whose first copy matches the filters (a story counts once, as its
+    first copy), ranked `by` "engagement" (likes, reposts, replies, quotes of its most-engaged
+    copy) or "copies" (how many copies were stored, anywhere), the other as tie-break, then
+    newest: [{"id", "title", "text", "url", "source", "source_name", "published_at",
+    "sentiment", "engagement", "copies"}]; `id` is the first copy's (the story's) id."""
+    firsts = _apply(select(Mention.id).where(_first_copies()), f)
+    story = _story().label("story")
+    score = func.max(_engagement_score())
+    copies = func.count(Mention.id)
+    stmt = (select(story, score.label("score"), copies.label("copies"))
+            .where(Mention.tagger_version.is_not(None), _story().in_(firsts)).group_by(story))
+    order = (score.desc(), copies.desc()) if by == "engagement" else (copies.desc(),
+                                                                        score.desc())
+    ranked = session.execute(stmt.order_by(*order, story.desc()).limit(limit)).all()
+    if not ranked:
+        return []
+    rows = {m.id: (m, key, settings) for m, key, settings in session.execute(
+        select(Mention, Source.key, Source.settings).join(Source, Source.id == Mention.source_id)
+        .where(Mention.id.in_([r.story for r in ranked]))).all()}
+    out = []
+    for r in ranked:
+        m, key, settings = rows[r.story]
+        out.append({"id": m.id, "title": m.title, "text": m.text, "url": m.url,
+                    "source": key, "source_name": (settings or {}).get("name") or key,
+                    "published_at": m.published_at, "sentiment": m.sentiment,
+                    "engagement": int(r.score or 0), "copies": int(r.copies)})
+    return out
+
+
+def stories_by_source(session: Session, f: Filters, limit: int = 5) -> list[dict]:
+    """Return the sources that wrote most stories matching the filters (first copies):
+    [{"source", "name", "count", "negative"}], most first."""
+    negative = func.count(case((Mention.sentiment == "negative", Mention.id)))
+    stmt = (select(Source.id, Source.key, func.count(Mention.id), negative)
+            .join(Source, Source.id == Mention.source_id).where(_first_copies())
+            .group_by(Source.id, Source.key))  # never by the JSON column (PostgreSQL)
+    stmt = _apply(stmt, f).order_by(func.count(Mention.id).desc(), Source.key).limit(limit)
+    rows = session.execute(stmt).all()
+    names = {i: (settings or {}).get("name") for i, settings in session.execute(
+        select(Source.id, Source.settings).where(Source.id.in_([r[0] for r in rows]))).all()}
+    return [{"source": key, "name": names.get(i) or key, "count": int(n), "negative": int(neg)}
+            for i, key, n, neg in rows]
+
+
+def stories_by_author(session: Session, f: Filters, limit: int = 5) -> list[dict]:
+    """Return the authors who wrote most stories matching the filters (first copies; stories
+    without a known author are left out): [{"author", "name", "source", "count"}], most
+    first; `source` is the source of the author's newest story there."""
+    stmt = (select(Author.id, Author.handle, Author.name, func.count(Mention.id),
+                   func.max(Mention.id))
+            .join(Author, Author.id == Mention.author_id).where(_first_copies())
+            .group_by(Author.id, Author.handle, Author.name))
+    stmt = _apply(stmt, f).order_by(func.count(Mention.id).desc(), Author.handle).limit(limit)
+    rows = session.execute(stmt).all()
+    keys = dict(session.execute(select(Mention.id, Source.key)
+                                .join(Source, Source.id == Mention.source_id)
+                                .where(Mention.id.in_([r[4] for r in rows]))).all())
+    return [{"author": handle, "name": name or handle, "source": keys.get(newest),
+             "count": int(n)} for _id, handle, name, n, newest in rows]
+
+
+def negative_needing_answer(session: Session, f: Filters, limit: int = 10) -> dict:
+    """Return {"total", "rows"}: the negative stories matching the filters (first copies, as
+    every story) with a copy whose follow-up status is "needs_answer", and the newest `limit`
+    of them as [{"id", "title", "text", "url", "source", "source_name", "published_at"}]."""
+    f = replace(f, sentiment="negative", response=None)
+    waiting = (select(func.coalesce(Mention.story_id, Mention.id))
+               .where(Mention.response_status == "needs_answer"))
+    scope = (_first_copies(), Mention.id.in_(waiting))
+    total = session.scalar(_apply(select(func.count(Mention.id)).where(*scope), f)) or 0
+    stmt = (select(Mention, Source.key, Source.settings)
+            .join(Source, Source.id == Mention.source_id).where(*scope)
+            .order_by(Mention.published_at.desc(), Mention.id.desc()).limit(limit))
+    rows = session.execute(_apply(stmt, f)).all()
+    return {"total": int(total), "rows": [
+        {"id": m.id, "title": m.title, "text": m.text, "url": m.url, "source": key,
+         "source_name": (settings or {}).get("name") or key, "published_at": m.published_at}
+        for m, key, settings in rows]}
 
 
 def group_figures(session: Session, f: Filters, audiences: tuple[str, ...] = (),

@@ -322,3 +322,65 @@ def test_benchmark_page_counts_cities(demo_url, monkeypatch):
                                 tags=(("city", "helsinki"),)) > 0
     shares = table.groupby("Datum")["Andel"].sum()
     assert all(abs(s - 1) < 1e-9 for s in shares)
+
+
+def _this_week() -> tuple[date, date]:
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    week = monday if TODAY.weekday() == 6 else monday - timedelta(weeks=1)
+    return week, week + timedelta(days=6)
+
+
+def test_overview_says_what_drove_the_week_and_drills_down(demo_url, monkeypatch):
+    from dashboard.drivers import SHOWN
+
+    at = _app(demo_url, monkeypatch).run()
+    week, sunday = _this_week()
+    assert any(s.value == f"Vad drev vecka {week.isocalendar().week}" for s in at.subheader)
+    # The sources that wrote most, as the tests' own SQL counts their stories that week.
+    with transaction(make_engine(demo_url)) as session:
+        keys = session.scalars(select(Source.key)).all()
+    counts = {k: _stories(demo_url, week, sunday, sources=(k,)) for k in keys}
+    top = sorted(((n, k) for k, n in counts.items() if n), key=lambda x: (-x[0], x[1]))[:SHOWN]
+    source_rows = [m.value for m in at.markdown if m.value.endswith(f"· **{top[0][0]}**")]
+    assert source_rows, [m.value for m in at.markdown]
+    drills = [b for b in at.button if b.key and b.key.startswith("drill-source-")]
+    assert len(drills) == len(top)
+    drills[0].click().run()
+    assert not at.exception
+    assert at.header[0].value == "Omnämnanden"
+    assert _matching(at) == top[0][0]
+    assert at.sidebar.date_input(key="period").value == (week, sunday)
+
+
+def test_each_spike_lists_its_drivers_and_opens_its_mentions(demo_url, monkeypatch):
+    at = _app(demo_url, monkeypatch).run()
+    spikes = [m.value for m in at.markdown if m.value.startswith("**▲ ")]
+    assert spikes, "the demo's volume has spikes"
+    first = re.search(r"(\d{4}-\d{2}-\d{2})\*\* · (\d+) omnämnanden", spikes[0])
+    bucket, count = date.fromisoformat(first.group(1)), int(first.group(2))
+    end = bucket + timedelta(days=6)
+    assert count == _stories(demo_url, max(bucket, START), end)
+    assert any(m.value.startswith("Störst: ") and "Källor: " in m.value for m in at.markdown)
+    at.button(key=f"drill-spike-{bucket}").click().run()
+    assert at.header[0].value == "Omnämnanden"
+    assert _matching(at) == count
+
+
+def test_author_drill_down_lists_only_that_authors_mentions(demo_url, monkeypatch):
+    from store.models import Author
+
+    at = _app(demo_url, monkeypatch).run()
+    drill = next(b for b in at.button if b.key and b.key.startswith("drill-author-"))
+    drill.click().run()
+    handle = at.session_state["author"]
+    week, sunday = _this_week()
+    with transaction(make_engine(demo_url)) as session:
+        want = session.scalar(select(func.count(Mention.id)).join(
+            Author, Author.id == Mention.author_id).where(
+            Author.handle == handle, Mention.story_id.is_(None),
+            Mention.voice == "third_party", Mention.tagger_version.is_not(None),
+            Mention.local_day >= week, Mention.local_day <= sunday))
+    assert _matching(at) == want > 0
+    assert any(handle in i.value or "Visar omnämnanden av" in i.value for i in at.info)
+    at.button(key="drill_clear").click().run()
+    assert _matching(at) == _stories(demo_url, week, sunday)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard.context import Context
 from dashboard.data import load
-from dashboard.i18n import t
+from dashboard.i18n import plural, t
 from store.queries import Filters
 
 TAG_KINDS = ("keyword", "message", "topic", "audience", "intent", "city")
@@ -120,8 +120,8 @@ def mention_list(ctx: Context, f: Filters, limit: int = 25, offset: int = 0) -> 
     if not data["total"]:
         st.info(t("empty", ctx.lang))
         return data
-    st.caption(t("results", ctx.lang, n=data["total"],
-                 shown=f"{offset + 1}–{offset + len(data['rows'])}"))
+    st.caption(plural("results", ctx.lang, data["total"],
+                      shown=f"{offset + 1}–{offset + len(data['rows'])}"))
     for row in data["rows"]:
         show_mention(ctx, row)
     return data

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.context import Context, current
 from dashboard.data import engine, invalidate
+from dashboard.drill import DRILL_ONLY
 from dashboard.fmt import local_time
 from dashboard.i18n import t
 from dashboard.views.mention_list import mention_list
@@ -169,12 +170,30 @@ def _label(row: dict) -> str:
     return f"{row['published_at']:%Y-%m-%d} · {row['source']} · {text[:70]}"
 
 
+def _drilled(ctx: Context) -> None:
+    """Say which drill-down narrows the list (one story's copies, one author) and offer to
+    show every mention again."""
+    f = ctx.filters
+    if not (f.story or f.author):
+        return
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.info(t("drilled_story", ctx.lang) if f.story
+              else t("drilled_author", ctx.lang, author=f.author))
+
+    def clear() -> None:
+        for key in DRILL_ONLY:
+            st.session_state.pop(key, None)
+
+    right.button(t("drill_clear", ctx.lang), key="drill_clear", on_click=clear)
+
+
 def render(ctx: Context) -> None:
     """Draw the mentions page."""
     lang = ctx.lang
     st.header(t("page_mentions", lang))
     if st.session_state.pop("_pulse_saved", False):
         st.success(t("saved", lang))
+    _drilled(ctx)
     left, mid, right = st.columns([3, 1, 1])
     left.text_input(t("search", lang), key="search")
     mid.selectbox(t("response", lang), ["*", *RESPONSE_STATUSES], key="response_filter",

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.charts import empty, sentiment_bars, with_table
 from dashboard.context import Context, current
 from dashboard.data import load
+from dashboard.drivers import needs_answer, spike_drivers, week_drivers
 from dashboard.fmt import number, percent
 from dashboard.i18n import t
 from store.figures import (
@@ -118,9 +119,7 @@ def _over_time(ctx: Context, data: dict) -> None:
     with_table(chart, table, lang, "over-time")
     if peaks:
         st.markdown("**" + t("spikes", lang) + "**")
-        st.dataframe(pd.DataFrame([{date_col: b[0].isoformat(), count_col: b[1]}
-                                   for b in buckets if b[0] in peaks]),
-                     hide_index=True, key="table-spikes")
+        spike_drivers(ctx, [(b[0], b[1]) for b in buckets if b[0] in peaks])
     else:
         st.caption(t("no_spikes", lang))
 
@@ -134,6 +133,8 @@ def render(ctx: Context) -> None:
         return
     st.metric(t("mentions", ctx.lang), number(data["total"]))
     _week_comparison(ctx, data)
+    week_drivers(ctx, data)
+    needs_answer(ctx, data)
     _over_time(ctx, data)
 
 
