@@ -65,6 +65,22 @@ def _period(lang: str) -> tuple[date, date]:
     return period, period
 
 
+# Choices whose shown label depends on the UI language (filter bar and page widgets).
+TRANSLATED = ("granularity", "voice", "keyword", "message", "sentiment", "topic", "audience",
+              "intent", "content_lang", "channel", "response_filter", "drill_group")
+
+
+def _keep_choices() -> None:
+    """On a language switch, set every translated choice again through session state.
+
+    The browser holds a radio's or selectbox's choice as its label; without this, it keeps
+    the Swedish label after the switch (an empty radio) and sends it back as the value on
+    the next run (a filter set to "Alla", "More filters (6)")."""
+    for key in TRANSLATED:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def filter_bar(settings, url: str | None, sources: list[dict],
                search_page: bool = False) -> Context:
     """Render the sidebar filter bar and return the page context (also kept in session state).
@@ -74,7 +90,8 @@ def filter_bar(settings, url: str | None, sources: list[dict],
     follow_drill(search_page)
     default_lang = settings.pulse.general.language
     lang_name = st.sidebar.radio("Språk / Language", ["Svenska", "English"], key="lang",
-                                 horizontal=True, index=0 if default_lang == "sv" else 1)
+                                 horizontal=True, index=0 if default_lang == "sv" else 1,
+                                 on_change=_keep_choices)
     lang = "sv" if lang_name == "Svenska" else "en"
     strategy = settings.strategy
     start, end = _period(lang)

@@ -54,8 +54,7 @@ def drill_button(label: str, key: str, lang: str, period: tuple[date, date] | No
     # The switch happens at the start of the next run (follow_drill), not on the button's
     # return value: the new filters may redraw the page without this button (a spike's week
     # is no spike on its own).
-    (where or st).button(label, key=key, on_click=apply, icon=":material/chat:",
-                         help=t("drill_help", lang))
+    (where or st).button(label, key=key, on_click=apply, help=t("drill_help", lang))
 
 
 def follow_drill(on_mentions: bool) -> None:

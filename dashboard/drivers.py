@@ -34,7 +34,7 @@ def _story_rows(ctx: Context, rows: list[dict], key: str, figure: str) -> None:
         st.caption(t("none_this_week", lang))
         return
     for row in rows:
-        left, right = st.columns([5, 1], vertical_alignment="center")
+        left, right = st.columns([4, 1], vertical_alignment="center")
         value = (plural("copies_n", lang, row["copies"]) if figure == "copies"
                  else plural("engagement_n", lang, row["engagement"]))
         left.markdown(f"{_headline(row)}  \n:gray[{md_escape(row['source_name'])} · "
@@ -56,7 +56,7 @@ def _count_rows(ctx: Context, rows: list[dict], key: str, label, drill, period) 
         st.caption(t("none_this_week", lang))
         return
     for row in rows:
-        left, right = st.columns([5, 1], vertical_alignment="center")
+        left, right = st.columns([4, 1], vertical_alignment="center")
         left.markdown(f"{md_escape(label(row))} · **{number(row['count'])}**")
         with right:
             drill_button(t("drill_short", lang), f"drill-{key}-{label(row)}", lang,
@@ -72,7 +72,7 @@ def _rising_rows(ctx: Context, rows: list[dict], kind: str, week: date) -> None:
     period = (week, week + timedelta(days=6))
     filter_key = {"keyword": "keyword", "topic": "topic"}[kind]
     for r in found:
-        left, right = st.columns([5, 1], vertical_alignment="center")
+        left, right = st.columns([4, 1], vertical_alignment="center")
         left.markdown(f"{md_escape(ctx.label(kind, r['value']))} · **{number(r['this'])}** "
                       f":gray[({t('week_before', lang)}: {number(r['avg4'])})]")
         with right:
@@ -122,13 +122,13 @@ def needs_answer(ctx: Context, data: dict) -> None:
     if not waiting["total"]:
         st.caption(t("none_waiting", lang))
         return
-    head, button = st.columns([5, 1], vertical_alignment="center")
+    head, button = st.columns([4, 1], vertical_alignment="center")
     head.markdown(plural("waiting_n", lang, waiting["total"]))
     with button:
         drill_button(t("drill_short", lang), "drill-waiting", lang, period=_period_of(ctx),
                      sentiment="negative", response_filter="needs_answer")
     for row in waiting["rows"]:
-        left, right = st.columns([5, 1], vertical_alignment="center")
+        left, right = st.columns([4, 1], vertical_alignment="center")
         left.markdown(f"{_headline(row)}  \n:gray[{md_escape(row['source_name'])} · "
                       f"{local_time(row['published_at'], ctx.tz)}]")
         with right:
@@ -146,7 +146,7 @@ def spike_drivers(ctx: Context, peaks: list[tuple[date, int]]) -> None:
         name = (t("day_of", lang, day=bucket.isoformat()) if ctx.granularity == "day"
                 else t("week_of", lang, day=bucket.isoformat()))
         with st.container(border=True):
-            head, button = st.columns([5, 1], vertical_alignment="center")
+            head, button = st.columns([4, 1], vertical_alignment="center")
             head.markdown(f"**▲ {name}** · {plural('mentions_n', lang, count)}")
             with button:
                 drill_button(t("drill_short", lang), f"drill-spike-{bucket}", lang,

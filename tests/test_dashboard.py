@@ -384,3 +384,20 @@ def test_author_drill_down_lists_only_that_authors_mentions(demo_url, monkeypatc
     assert any(handle in i.value or "Visar omnämnanden av" in i.value for i in at.info)
     at.button(key="drill_clear").click().run()
     assert _matching(at) == _stories(demo_url, week, sunday)
+
+
+def test_switching_language_keeps_every_choice_shown(demo_url, monkeypatch):
+    """The browser holds a radio's or selectbox's choice as its label: after the switch to
+    English it must be told the new label ("Week", "Any"), or it shows an empty radio and
+    sends the Swedish label back as the value on the next run ("More filters (6)")."""
+    at = _app(demo_url, monkeypatch).run()
+    at.sidebar.radio(key="lang").set_value("English").run()
+    for key, label in (("granularity", "Week"),):
+        proto = at.sidebar.radio(key=key).proto
+        assert proto.set_value and proto.raw_value == label, (key, proto.raw_value)
+    for key, label in (("voice", "Third party"), ("keyword", "Any"), ("sentiment", "Any"),
+                       ("channel", "Any")):
+        proto = at.sidebar.selectbox(key=key).proto
+        assert proto.set_value and proto.raw_value == label, (key, proto.raw_value)
+    assert [e.label for e in at.sidebar.expander] == ["More filters"]
+    assert at.session_state["_pulse_context"].granularity == "week"
