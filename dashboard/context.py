@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from dashboard.charts import all_buckets
 from dashboard.drill import DRILL_ONLY, follow_drill
 from dashboard.i18n import t
 from nlp.labels import INTENT_IDS
@@ -27,6 +28,10 @@ class Context:
     url: str | None
     settings: object
     tz: ZoneInfo = ZoneInfo("Europe/Stockholm")
+
+    def buckets(self) -> list[str]:
+        """Every time bucket of the period (ISO dates), for evenly spaced time axes."""
+        return all_buckets(self.filters.start, self.filters.end, self.granularity)
 
     def label(self, kind: str, ident: str | None) -> str:
         """Display label of a strategy id (keyword, message, topic, target_group …)."""

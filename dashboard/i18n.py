@@ -86,8 +86,9 @@ LABELS: dict[str, dict[str, str]] = {
     "figure": {"sv": "Mått", "en": "Figure"},
     "rolling_net": {"sv": "Nettoton, rullande 4 perioder",
                     "en": "Net sentiment, rolling 4 periods"},
-    "spikes": {"sv": "Toppar (mer än 2 standardavvikelser över de 8 föregående perioderna)",
-               "en": "Spikes (more than 2 standard deviations above the 8 preceding periods)"},
+    "spikes": {
+        "sv": "Toppar: perioder med ovanligt många omnämnanden mot de åtta före",
+        "en": "Spikes: periods with unusually many mentions against the eight before"},
     "no_spikes": {"sv": "Inga toppar under perioden.", "en": "No spikes in the period."},
     "spike": {"sv": "Topp", "en": "Spike"},
     "period_used": {
@@ -131,8 +132,10 @@ LABELS: dict[str, dict[str, str]] = {
     "emerging": {"sv": "Framväxande ämnen (upptäckta i texterna, senaste 4 veckorna)",
                  "en": "Emerging topics (found in the texts, last 4 weeks)"},
     "emerging_help": {
-        "sv": "NMF över TF-IDF på tredjepartsomnämnanden; högst {n} texter per vecka används.",
-        "en": "NMF over TF-IDF of third-party mentions; at most {n} texts per week are used."},
+        "sv": "Ämnen som Pulse själv hittar i texterna, utan någon given ämneslista; högst {n} "
+              "texter per vecka läses.",
+        "en": "Topics Pulse finds in the texts by itself, without a given list of topics; at "
+              "most {n} texts a week are read."},
     "terms": {"sv": "Ord", "en": "Terms"},
     "growth": {"sv": "Tillväxt", "en": "Growth"},
     "new": {"sv": "ny", "en": "new"},
@@ -186,10 +189,10 @@ LABELS: dict[str, dict[str, str]] = {
     "benchmark_title": {"sv": "Stockholms röstandel bland smarta städer",
                         "en": "Stockholm's share of voice among smart cities"},
     "benchmark_help": {
-        "sv": "Andel av omnämnandena som nämner varje stad, bland omnämnanden som nämner "
-              "någon av städerna i konfigurationen (strategy.toml, benchmark_city).",
-        "en": "Share of mentions naming each city, among mentions naming any of the cities "
-              "in the config (strategy.toml, benchmark_city)."},
+        "sv": "Andel av omnämnandena som nämner varje stad, bland omnämnanden som nämner någon "
+              "av jämförelsestäderna.",
+        "en": "Share of mentions naming each city, among mentions naming any of the benchmark "
+              "cities."},
     "international_only": {"sv": "Bara internationell (engelskspråkig) bevakning",
                            "en": "Only international (English-language) coverage"},
     "city": {"sv": "Stad", "en": "City"},
@@ -250,16 +253,19 @@ LABELS: dict[str, dict[str, str]] = {
     "drilled_author": {"sv": "Visar omnämnanden av {author}.",
                        "en": "Showing mentions by {author}."},
     "drill_clear": {"sv": "Visa alla", "en": "Show all"},
+    "previous": {"sv": "Föregående", "en": "Previous"},
+    "next": {"sv": "Nästa", "en": "Next"},
+    "page_of": {"sv": "Sida {page} av {pages}", "en": "Page {page} of {pages}"},
     # --- reports: the Activities and Measurement points pages
     "page_activities": {"sv": "Aktiviteter", "en": "Activities"},
     "page_kpis": {"sv": "Mätpunkter", "en": "Measurement points"},
     "activities_title": {"sv": "Aktiviteter: före, under och efter",
                          "en": "Activities: before, during and after"},
     "activities_help": {
-        "sv": "Varje aktivitet i kampanjkalendern (calendar.toml) utvärderas bland sina "
-              "målgrupper: dagarna före mot dagarna under och efter.",
-        "en": "Each activity of the campaign calendar (calendar.toml) is evaluated among its "
-              "target groups: the days before against the days during and after."},
+        "sv": "Varje aktivitet i kampanjkalendern utvärderas bland sina målgrupper: dagarna före "
+              "mot dagarna under och efter.",
+        "en": "Each activity of the campaign calendar is evaluated among its target groups: the "
+              "days before against the days during and after."},
     "no_activities": {"sv": "Kampanjkalendern är tom: lägg till [[activity]] i calendar.toml.",
                       "en": "The campaign calendar is empty: add [[activity]] to "
                             "calendar.toml."},
@@ -272,10 +278,11 @@ LABELS: dict[str, dict[str, str]] = {
                     "en": "Ready for the blog: counts and shares only, no posts and no "
                           "people."},
     "kpis_title": {"sv": "Mätpunkter vecka för vecka", "en": "Measurement points week by week"},
-    "kpis_help": {"sv": "Stadens egna mätpunkter ([[kpi]] i pulse.toml) de 12 senaste hela "
-                        "veckorna i perioden, mot målet (streckad linje).",
-                  "en": "The city's own measurement points ([[kpi]] in pulse.toml) over the "
-                        "12 last complete weeks of the period, against the target (dashed)."},
+    "kpis_help": {
+        "sv": "Stadens egna mätpunkter de 12 senaste hela veckorna i perioden, mot målet "
+              "(streckad linje).",
+        "en": "The city's own measurement points over the 12 last complete weeks of the "
+              "period, against the target (dashed)."},
     "target": {"sv": "Mål", "en": "Target"},
     "kpi_latest": {"sv": "Senaste veckan", "en": "Last week"},
     "on_target": {"sv": "når målet", "en": "on target"},

@@ -401,3 +401,79 @@ def test_switching_language_keeps_every_choice_shown(demo_url, monkeypatch):
         assert proto.set_value and proto.raw_value == label, (key, proto.raw_value)
     assert [e.label for e in at.sidebar.expander] == ["More filters"]
     assert at.session_state["_pulse_context"].granularity == "week"
+
+
+def _specs(at: AppTest) -> list[dict]:
+    import json
+
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def _encodings(spec: dict):
+    """Every encoding of a chart spec, its layers' too."""
+    if "encoding" in spec:
+        yield spec["encoding"]
+    for layer in spec.get("layer", []):
+        yield from _encodings(layer)
+
+
+def test_charts_read_at_a_glance(demo_url, monkeypatch):
+    from dashboard.charts import SENTIMENT_COLOURS
+
+    end = TODAY - timedelta(days=1)
+    start = end - timedelta(days=20)
+    at = _app(demo_url, monkeypatch).run()
+    _set_period(at, start, end)
+    at.sidebar.radio(key="granularity").set_value("day").run()
+    days = [(start + timedelta(days=i)).isoformat() for i in range(21)]
+    sentiment_colours = set(SENTIMENT_COLOURS.values())
+    for name in ("overview", "keywords", "topics", "sources", "benchmark"):
+        _page(at, name)
+        for spec in _specs(at):
+            for enc in _encodings(spec):
+                x, y, colour = enc.get("x", {}), enc.get("y", {}), enc.get("color", {})
+                if x.get("type") == "ordinal" and x.get("field") == "Datum":
+                    assert x["scale"]["domain"] == days, name  # every day, evenly spaced
+                for axis in (x, y):
+                    if axis.get("field") == "Antal" and axis.get("type") == "quantitative":
+                        assert axis["axis"]["format"] == "d", name
+                    if axis.get("type") == "nominal":
+                        assert axis["axis"]["labelLimit"] == 0, name  # never cut off
+                if colour and colour.get("field") != "Ton":
+                    assert not sentiment_colours & set(colour.get("scale", {}).get("range", [])), \
+                        (name, colour)
+                if "legend" in colour:
+                    assert colour["legend"]["labelLimit"] == 0, name
+    # Keywords over time: a heatmap, one colour scale for every cell; an empty day is a 0.
+    _page(at, "keywords")
+    heat = _specs(at)[0]
+    assert heat["mark"]["type"] == "rect" and heat["encoding"]["color"]["type"] == "quantitative"
+    table = next(df.value for df in at.dataframe if "Nyckelord" in df.value.columns
+                 and days[0] in df.value.columns)
+    assert list(table.columns[1:]) == days
+    for day in days:
+        d = date.fromisoformat(day)
+        want = _stories(demo_url, d, d, tags=(("keyword", "open"),))
+        assert table[table["Nyckelord"] == "Öppen"][day].iloc[0] == want
+
+
+def test_pagination_under_the_list_and_counted_words(demo_url, monkeypatch):
+    at = _page(_app(demo_url, monkeypatch).run(), "mentions")
+    total = _matching(at)
+    assert total > 20
+    pages = -(-total // 20)
+    assert any(m.value == f"<div style='text-align:center'>Sida 1 av {pages}</div>"
+               for m in at.markdown)
+    assert at.button(key="page_prev").disabled
+    at.button(key="page_next").click().run()
+    assert at.number_input(key="page_no").value == 2
+    assert any(f"Visar 21–{min(40, total)}." in c.value for c in at.caption)
+    at.button(key="page_prev").click().run()
+    assert at.number_input(key="page_no").value == 1
+    # One match reads in the singular.
+    mid = at.selectbox(key="pick_mention").value
+    at.radio(key=f"set_status_{mid}").set_value("needs_answer")
+    at.text_input(key="analyst").input("Analytiker C")
+    next(b for b in at.button if b.label == "Spara uppföljning").click().run()
+    at.selectbox(key="response_filter").set_value("needs_answer").run()
+    assert any(c.value.startswith("1 omnämnande matchar. Visar 1–1.") for c in at.caption)

@@ -8,7 +8,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.charts import category_scale, empty, tag_sentiment_chart, with_table
+from dashboard.charts import (
+    bucket_axis,
+    category_scale,
+    empty,
+    legend,
+    tag_sentiment_chart,
+    with_table,
+)
 from dashboard.context import Context, current
 from dashboard.data import load
 from dashboard.i18n import t
@@ -38,10 +45,10 @@ def render(ctx: Context) -> None:
                            share: r["share"], count_col: r["count"]}
                           for r in share_of_voice(data["volume"])])
     chart = alt.Chart(frame).mark_bar().encode(
-        x=alt.X(f"{date_col}:O", title=None, axis=alt.Axis(labelAngle=-45)),
+        x=alt.X(f"{date_col}:O", **bucket_axis(ctx.buckets())),
         y=alt.Y(f"{share}:Q", stack="normalize", axis=alt.Axis(format="%")),
         color=alt.Color(f"{city}:N", scale=category_scale(order), sort=order,
-                        legend=alt.Legend(orient="bottom", columns=5)),
+                        legend=legend(columns=5)),
         order=alt.Order(f"{count_col}:Q", sort="descending"),
         tooltip=[date_col, city, alt.Tooltip(share, format=".0%"), count_col])
     with_table(chart, frame, lang, "benchmark")

@@ -10,7 +10,9 @@ from dashboard.charts import (
     OWN_COLOUR,
     THIRD_COLOUR,
     empty,
-    tag_lines_chart,
+    label_axis,
+    legend,
+    tag_heatmap,
     tag_sentiment_chart,
     with_table,
 )
@@ -26,7 +28,8 @@ def _over_time(ctx: Context, rows: list[dict], kind: str, title: str) -> None:
     if not rows:
         empty(lang)
         return
-    tag_lines_chart(rows, t(kind, lang), lambda v: ctx.label(kind, v), lang, f"{kind}-time")
+    tag_heatmap(rows, t(kind, lang), lambda v: ctx.label(kind, v), lang, f"{kind}-time",
+                ctx.buckets())
 
 
 def _by_sentiment(ctx: Context, rows: list[dict], kind: str, title: str) -> None:
@@ -51,7 +54,7 @@ def _resonance(ctx: Context, by_voice: dict) -> None:
     frame = pd.DataFrame([{name: ctx.label("message", r["value"]), share: r["share"],
                            count_col: r["count"]} for r in rows])
     chart = alt.Chart(frame).mark_bar(color=THIRD_COLOUR).encode(
-        y=alt.Y(f"{name}:N", sort="-x", title=None),
+        y=alt.Y(f"{name}:N", sort="-x", axis=label_axis()),
         x=alt.X(f"{share}:Q", axis=alt.Axis(format="%")),
         tooltip=[name, alt.Tooltip(share, format=".1%"), count_col])
     with_table(chart, frame, lang, "resonance")
@@ -74,14 +77,14 @@ def _alignment(ctx: Context, by_voice: dict) -> None:
                          for r in rows])
     order = list(gaps.sort_values(gap)[name])
     rule = alt.Chart(long).mark_line(color="#999999").encode(
-        y=alt.Y(f"{name}:N", sort=order, title=None), x=alt.X(f"{share}:Q"),
+        y=alt.Y(f"{name}:N", sort=order, axis=label_axis()), x=alt.X(f"{share}:Q"),
         detail=f"{name}:N")
     dots = alt.Chart(long).mark_circle(size=120, opacity=1).encode(
-        y=alt.Y(f"{name}:N", sort=order, title=None),
+        y=alt.Y(f"{name}:N", sort=order, axis=label_axis()),
         x=alt.X(f"{share}:Q", axis=alt.Axis(format="%")),
         color=alt.Color(f"{who}:N", scale=alt.Scale(
             domain=[t("city_says", lang), t("others_say", lang)],
-            range=[OWN_COLOUR, THIRD_COLOUR]), legend=alt.Legend(orient="bottom")),
+            range=[OWN_COLOUR, THIRD_COLOUR]), legend=legend()),
         tooltip=[name, who, alt.Tooltip(share, format=".1%")])
     table = gaps.merge(long.pivot(index=name, columns=who, values=share).reset_index(), on=name)
     with_table(alt.layer(rule, dots), table, lang, "alignment")

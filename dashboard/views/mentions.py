@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from dashboard.context import Context, current
@@ -187,6 +189,24 @@ def _drilled(ctx: Context) -> None:
     right.button(t("drill_clear", ctx.lang), key="drill_clear", on_click=clear)
 
 
+def _pager(lang: str, page: int, total: int) -> None:
+    """Previous and next under the list (the page number above sets the same page)."""
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    if pages == 1:
+        return
+
+    def go(to: int) -> None:
+        st.session_state["page_no"] = to
+
+    back, where, forward = st.columns([1, 2, 1], vertical_alignment="center")
+    back.button(t("previous", lang), key="page_prev", disabled=page <= 1,
+                on_click=go, args=(page - 1,), width="stretch")
+    where.markdown(f"<div style='text-align:center'>{t('page_of', lang, page=page, pages=pages)}"
+                   "</div>", unsafe_allow_html=True)
+    forward.button(t("next", lang), key="page_next", disabled=page >= pages,
+                   on_click=go, args=(page + 1,), width="stretch")
+
+
 def render(ctx: Context) -> None:
     """Draw the mentions page."""
     lang = ctx.lang
@@ -203,6 +223,7 @@ def render(ctx: Context) -> None:
     with listing:
         data = mention_list(ctx, ctx.filters, limit=PAGE_SIZE,
                             offset=(int(page) - 1) * PAGE_SIZE)
+        _pager(lang, int(page), data["total"])
     rows = data["rows"]
     if not rows:
         return

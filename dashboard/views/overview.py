@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.charts import empty, sentiment_bars, with_table
+from dashboard.charts import bucket_axis, count_axis, empty, sentiment_bars, with_table
 from dashboard.context import Context, current
 from dashboard.data import load
 from dashboard.drivers import needs_answer, spike_drivers, week_drivers
@@ -94,28 +94,35 @@ def _over_time(ctx: Context, data: dict) -> None:
     date_col, count_col, sent_col = t("date", lang), t("count", lang), t("sentiment", lang)
     frame = pd.DataFrame([{date_col: r["bucket"].isoformat(), sent_col: t(r["sentiment"], lang),
                            count_col: r["count"]} for r in rows])
-    buckets = totals_by_bucket(rows)
+    domain = ctx.buckets()
+    # Every bucket of the period, an empty one as 0: the spikes' baseline counts quiet days.
+    present = {b[0].isoformat(): b for b in totals_by_bucket(rows)}
+    buckets = [present.get(d) or (date.fromisoformat(d), 0, 0, 0) for d in domain] \
+        or list(present.values())
     net_col = t("rolling_net", lang)
     peaks = set(spikes(buckets))
     trend = pd.DataFrame([{date_col: b[0].isoformat(), net_col: n,
                            t("spike", lang): b[0] in peaks, count_col: b[1]}
                           for b, n in zip(buckets, rolling_net(buckets), strict=True)])
     # Buckets as ordinal labels: bars fill their band (a time axis draws weeks as hairlines).
-    bars = sentiment_bars(frame, date_col, count_col, lang)
+    bars = sentiment_bars(frame, date_col, count_col, lang, buckets=domain)
     line = alt.Chart(trend).mark_line(color="#000000", strokeDash=[4, 3]).encode(
-        x=alt.X(f"{date_col}:O"), y=alt.Y(f"{net_col}:Q", axis=alt.Axis(format="+%"),
-                                          scale=alt.Scale(domain=[-1, 1])),
+        x=alt.X(f"{date_col}:O", **bucket_axis(domain)),
+        y=alt.Y(f"{net_col}:Q", axis=alt.Axis(format="+%"), scale=alt.Scale(domain=[-1, 1])),
         tooltip=[date_col, alt.Tooltip(net_col, format="+.0%")])
     marked = trend[trend[t("spike", lang)]]
     left = bars
     if len(marked):
         left = alt.layer(bars, alt.Chart(marked).mark_text(
             text="▲", dy=-8, fontSize=14, color="#CC79A7").encode(
-            x=alt.X(f"{date_col}:O"), y=alt.Y(f"{count_col}:Q"), tooltip=[date_col, count_col]))
+            x=alt.X(f"{date_col}:O", **bucket_axis(domain)),
+            y=alt.Y(f"{count_col}:Q", axis=count_axis()),
+            tooltip=[date_col, count_col]))
     chart = alt.layer(left, line).resolve_scale(y="independent")
     table = frame.pivot_table(index=date_col, columns=sent_col, values=count_col,
                               aggfunc="sum", fill_value=0).reset_index()
-    table = table.merge(trend, on=date_col)
+    table = table.merge(trend, on=date_col, how="right").fillna(
+        {c: 0 for c in table.columns if c != date_col})
     with_table(chart, table, lang, "over-time")
     if peaks:
         st.markdown("**" + t("spikes", lang) + "**")

@@ -52,7 +52,8 @@ def _volume(ctx: Context, rows: list[dict]) -> None:
     date_col, source, count_col = t("date", lang), t("source", lang), t("count", lang)
     frame = pd.DataFrame([{date_col: r["bucket"].isoformat(), source: r["source"],
                            count_col: r["count"]} for r in rows])
-    with_table(lines(frame, date_col, count_col, source, lang), frame, lang, "sources-time")
+    with_table(lines(frame, date_col, count_col, source, lang, buckets=ctx.buckets()), frame,
+               lang, "sources-time")
 
 
 def render(ctx: Context) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.charts import empty, lines, tag_lines_chart, tag_sentiment_chart, with_table
+from dashboard.charts import empty, lines, tag_heatmap, tag_sentiment_chart, with_table
 from dashboard.context import Context, current
 from dashboard.data import EMERGING_TEXTS_PER_WEEK, load, load_emerging
 from dashboard.i18n import t
@@ -17,8 +17,8 @@ def _taxonomy(ctx: Context, data: dict) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader(t("topics_over_time", lang))
-        tag_lines_chart(data["volume"], name, lambda v: ctx.label("topic", v), lang,
-                        "topics-time")
+        tag_heatmap(data["volume"], name, lambda v: ctx.label("topic", v), lang,
+                    "topics-time", ctx.buckets())
     with right:
         st.subheader(t("topic_sentiment", lang))
         tag_sentiment_chart(data["counts"], name, lambda v: ctx.label("topic", v), lang,
