@@ -21,7 +21,9 @@ SENTIMENT_COLOURS = {"positive": "#009E73", "neutral": "#999999", "negative": "#
 PALETTE = ["#0072B2", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
 OWN_COLOUR, THIRD_COLOUR = "#0072B2", "#E69F00"
 HEAT_SCHEME = "blues"  # one sequential scale for every cell of a heatmap
-ROW_HEIGHT = 22
+ROW_HEIGHT = 24
+# Streamlit fits a chart's axes and legend inside its height: room for them besides the rows.
+AXIS_ROOM = {"bars": 150, "heat": 190}
 
 
 def count_axis(**kwargs) -> alt.Axis:
@@ -92,7 +94,7 @@ def sentiment_bars(frame: pd.DataFrame, x: str, y: str, lang: str, horizontal: b
             y=alt.Y(f"{y}:N", sort=sort or "-x", axis=label_axis()),
             x=alt.X(f"{x}:Q", stack="zero", axis=count_axis()), color=colour,
             tooltip=list(frame.columns)).properties(
-            height=max(ROW_HEIGHT * frame[y].nunique(), 60))
+            height=ROW_HEIGHT * frame[y].nunique() + AXIS_ROOM["bars"])
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X(f"{x}:O", **bucket_axis(buckets)),
         y=alt.Y(f"{y}:Q", stack="zero", axis=count_axis()), color=colour,
@@ -139,7 +141,7 @@ def tag_heatmap(rows: list[dict], name: str, label, lang: str, key: str,
         color=alt.Color(f"{count_col}:Q", scale=alt.Scale(scheme=HEAT_SCHEME, domainMin=0),
                         legend=legend(format="d", tickMinStep=1)),
         tooltip=[date_col, name, count_col]).properties(
-        height=max(ROW_HEIGHT * len(order), 60))
+        height=ROW_HEIGHT * len(order) + AXIS_ROOM["heat"])
     table = frame.pivot_table(index=name, columns=date_col, values=count_col,
                               aggfunc="sum", fill_value=0).reindex(order).reset_index()
     with_table(chart, table, lang, key)

@@ -477,3 +477,16 @@ def test_pagination_under_the_list_and_counted_words(demo_url, monkeypatch):
     next(b for b in at.button if b.label == "Spara uppföljning").click().run()
     at.selectbox(key="response_filter").set_value("needs_answer").run()
     assert any(c.value.startswith("1 omnämnande matchar. Visar 1–1.") for c in at.caption)
+
+
+def test_mention_cards_name_the_source_as_configured(demo_url, monkeypatch):
+    from dashboard.fmt import md_escape
+
+    at = _page(_app(demo_url, monkeypatch).run(), "mentions")
+    with transaction(make_engine(demo_url)) as session:
+        names = {s.key: (s.settings or {}).get("name") for s in session.scalars(select(Source))}
+    heads = [m.value for m in at.markdown if re.match(r"\*\*\d{4}-\d{2}-\d{2} ", m.value)]
+    assert heads
+    for head in heads:
+        assert not any(f"`{key}`" in head or f" {key} " in head for key in names), head
+        assert any(name and md_escape(name) in head for name in names.values()), head

@@ -70,7 +70,12 @@ def render(ctx: Context) -> None:
         empty(lang)
         return
     st.subheader(t("groups_table", lang))
-    st.dataframe(_table(ctx, data), hide_index=True, width="stretch", key="table-groups")
+    table = _table(ctx, data)
+    # Narrow number columns, so the last column is on screen without scrolling sideways.
+    narrow = {c: st.column_config.Column(width="small") for c in table.columns[1:]
+              if c != t("signal", lang)}
+    st.dataframe(table, hide_index=True, width="stretch", key="table-groups",
+                 column_config=narrow)
     tag_sentiment_chart(data["counts"], t("audience", lang),
                         lambda v: ctx.label("target_group", v), lang, "groups-sentiment")
     _drill_down(ctx)
