@@ -13,8 +13,9 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from pulse.topics import EMERGING_TEXTS_PER_WEEK, latest_emerging
 from store.db import make_engine, transaction
-from store.figures import last_complete_week, monday
+from store.figures import last_complete_week
 from store.queries import (
     SENTIMENTS,
     Filters,
@@ -30,7 +31,6 @@ from store.queries import (
     tag_counts_by_voice,
     tag_pairs,
     tag_volume,
-    texts_by_week,
     volume_by_sentiment,
     volume_by_source,
     weekly_by_voice,
@@ -39,7 +39,6 @@ from store.queries import (
 CACHE_TTL = 60
 QUERY_WORKERS = 4  # a page's queries at once; SQLite releases the GIL while it steps
 EMERGING_TTL = 600
-EMERGING_TEXTS_PER_WEEK = 1500
 
 
 def _comparison_window(f: Filters) -> tuple[Filters, date]:
@@ -170,15 +169,11 @@ def run_page(eng, page: str, f: Filters, granularity: str = "week",
 
 
 def emerging_topics(session, f: Filters, per_week: int = EMERGING_TEXTS_PER_WEEK) -> list:
-    """Emerging topics of the 4 weeks ending at the period's end (nlp.emerging.discover over
-    at most `per_week` texts a week, so the cost does not grow with the archive), each as
-    {"topic": EmergingTopic, "sentiment": {label: number of its documents}}."""
-    from nlp.emerging import discover
-
-    end = f.end or date.today()
-    window = replace(f, start=monday(end) - timedelta(weeks=3), end=end)
-    docs = texts_by_week(session, window, per_week=per_week)
-    found = discover(docs, window_weeks=4)
+    """Emerging topics of the 4 weeks ending at the period's end, as `pulse topics` finds
+    them (pulse.topics: at most `per_week` texts a week, so the cost does not grow with the
+    archive), each as {"topic": EmergingTopic, "sentiment": {label: number of its
+    documents}}."""
+    found = latest_emerging(session, f, per_week=per_week)
     labels = sentiments_of(session, [i for topic in found for i in topic.doc_ids])
     return [{"topic": topic, "sentiment": {s: sum(1 for i in topic.doc_ids
                                                   if labels.get(i) == s) for s in SENTIMENTS}}

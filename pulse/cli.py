@@ -257,28 +257,26 @@ def analyze(file: str = typer.Argument("-", help="JSON Lines or CSV file; - read
 @app.command()
 def topics(weeks: int = typer.Option(8, "--weeks", help="How many recent weeks to show."),
            voice: str = typer.Option("third_party", "--voice", help="third_party, own or all")):
-    """Show emerging topics week by week (NMF over a rolling 4-week window), with growth."""
-    from datetime import date, timedelta
+    """Show emerging topics week by week (found in the texts over a rolling 4-week window),
+    named by their most distinctive terms, with growth: the same as the dashboard's."""
+    from datetime import date
 
-    from nlp.emerging import track
+    from pulse.topics import emerging_by_week, growth_text, topic_names
     from store.db import transaction
-    from store.queries import Filters, texts_by_week
+    from store.queries import Filters
 
     engine = _engine()
-    start = date.today() - timedelta(weeks=weeks + 3)
     with transaction(engine) as session:
-        docs = texts_by_week(session, Filters(start=start,
-                                              voice=None if voice == "all" else voice))
-    by_week = track(docs)
+        by_week = emerging_by_week(session, Filters(end=date.today(),
+                                                    voice=None if voice == "all" else voice),
+                                   weeks=weeks)
     if not any(by_week.values()):
         console.print("too few mentions in the period to find topics")
         return
-    for week, found in sorted(by_week.items())[-weeks:]:
+    for week, found in sorted(by_week.items()):
         print(f"week of {week}")
-        for topic in found[:6]:
-            growth = "new" if topic.is_new else (
-                f"x{topic.growth:.1f}" if topic.growth not in (None, float("inf")) else "–")
-            print(f"  {topic.id:<16} {topic.weight:>5.0%}  {growth:>6}  "
+        for topic, name in zip(found, topic_names(found), strict=True):
+            print(f"  {name:<48} {topic.weight:>5.0%}  {growth_text(topic.growth):>6}  "
                   f"{', '.join(topic.terms)}")
 
 

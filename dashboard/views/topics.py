@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.charts import empty, lines, tag_heatmap, tag_sentiment_chart, with_table
+from dashboard.charts import (
+    AXIS_ROOM,
+    HEAT_SCHEME,
+    ROW_HEIGHT,
+    bucket_axis,
+    empty,
+    label_axis,
+    legend,
+    tag_heatmap,
+    tag_sentiment_chart,
+    with_table,
+)
 from dashboard.context import Context, current
-from dashboard.data import EMERGING_TEXTS_PER_WEEK, load, load_emerging
+from dashboard.data import load, load_emerging
 from dashboard.i18n import t
+from pulse.topics import EMERGING_TEXTS_PER_WEEK, growth_text, topic_names
 
 
 def _taxonomy(ctx: Context, data: dict) -> None:
@@ -33,23 +46,31 @@ def _emerging(ctx: Context) -> None:
     if not found:
         st.info(t("too_few_emerging", lang))
         return
+    name, share, week_col = t("topic", lang), t("share", lang), t("week_col", lang)
+    names = topic_names([e["topic"] for e in found])
     rows = []
-    for entry in found:
+    for entry, topic_label in zip(found, names, strict=True):
         topic, sentiment = entry["topic"], entry["sentiment"]
-        growth = (t("new", lang) if topic.is_new else "–" if topic.growth in (None, float("inf"))
-                  else f"×{topic.growth:.1f}")
-        rows.append({t("topic", lang): topic.id, t("terms", lang): ", ".join(topic.terms),
-                     t("share", lang): f"{topic.weight:.0%}", t("growth", lang): growth,
+        rows.append({name: topic_label, t("terms", lang): ", ".join(topic.terms),
+                     share: f"{topic.weight:.0%}",
+                     t("growth", lang): growth_text(topic.growth, t("new", lang)),
                      **{t(s, lang): n for s, n in sentiment.items()}})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="table-emerging")
-    shares = pd.DataFrame([{t("week_col", lang): week.isoformat(),
-                            t("topic", lang): f"{topic.id}: {', '.join(topic.terms[:3])}",
-                            t("share", lang): share}
-                           for topic in (e["topic"] for e in found)
-                           for week, share in sorted(topic.shares.items())])
+    shares = pd.DataFrame([{week_col: week.isoformat(), name: topic_label, share: value}
+                           for topic, topic_label in zip((e["topic"] for e in found), names,
+                                                         strict=True)
+                           for week, value in sorted(topic.shares.items())])
     if len(shares):
-        with_table(lines(shares, t("week_col", lang), t("share", lang), t("topic", lang), lang,
-                         y_format="%"), shares, lang, "emerging-time")
+        # One colour scale for every topic and week (eight lines would reuse colours).
+        order = names
+        chart = alt.Chart(shares).mark_rect().encode(
+            x=alt.X(f"{week_col}:O", **bucket_axis(sorted(set(shares[week_col])))),
+            y=alt.Y(f"{name}:N", sort=order, axis=label_axis()),
+            color=alt.Color(f"{share}:Q", scale=alt.Scale(scheme=HEAT_SCHEME, domainMin=0),
+                            legend=legend(format="%")),
+            tooltip=[week_col, name, alt.Tooltip(share, format=".0%")]).properties(
+            height=ROW_HEIGHT * len(order) + AXIS_ROOM["heat"])
+        with_table(chart, shares, lang, "emerging-time")
 
 
 def render(ctx: Context) -> None:
