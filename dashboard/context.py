@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -100,6 +100,9 @@ def filter_bar(settings, url: str | None, sources: list[dict],
     lang = "sv" if lang_name == "Svenska" else "en"
     strategy = settings.strategy
     start, end = _period(lang)
+    zone = ZoneInfo(settings.pulse.general.timezone)
+    st.sidebar.caption(t("times_in", lang, zone=settings.pulse.general.timezone,
+                         abbr=datetime.now(zone).tzname()))
     granularity = st.sidebar.radio(t("granularity", lang), ["week", "day"], horizontal=True,
                                    format_func=lambda g: t(g, lang), key="granularity")
     voice = st.sidebar.selectbox(t("voice", lang), ["third_party", "own", "all"],
@@ -147,7 +150,7 @@ def filter_bar(settings, url: str | None, sources: list[dict],
                       search=search, response=None if response in (None, "*") else response,
                       story=story, author=author)
     ctx = Context(lang=lang, filters=filters, granularity=granularity, url=url,
-                  settings=settings, tz=ZoneInfo(settings.pulse.general.timezone))
+                  settings=settings, tz=zone)
     st.session_state[CONTEXT_KEY] = ctx
     return ctx
 

@@ -3,7 +3,7 @@ grouping, percentages, and singular or plural."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 THIN_SPACE = "\u2009"
@@ -16,6 +16,8 @@ def local_time(value: datetime | None, tz: ZoneInfo, with_zone: bool = False,
     `with_zone`, followed by the zone's abbreviation (CET, CEST)."""
     if value is None:
         return "–"
+    if value.tzinfo is None:  # the store returns aware UTC; a naive time is UTC too
+        value = value.replace(tzinfo=UTC)
     local = value.astimezone(tz)
     text = local.strftime(fmt)
     return f"{text} {local.tzname()}" if with_zone else text

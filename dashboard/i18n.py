@@ -202,8 +202,12 @@ LABELS: dict[str, dict[str, str]] = {
     "export": {"sv": "Exportera urvalet", "en": "Export the selection"},
     "export_format": {"sv": "Format", "en": "Format"},
     "download": {"sv": "Ladda ner {fmt}", "en": "Download {fmt}"},
-    "export_help": {"sv": "Samma filter som sidorna, samma kod som `pulse export`.",
-                    "en": "The pages' filters, the same code as `pulse export`."},
+    "export_help": {"sv": "Samma filter som sidorna, samma kod som `pulse export`. Tiderna i "
+                          "filen är i UTC (ISO 8601, +00:00).",
+                    "en": "The pages' filters, the same code as `pulse export`. Times in the "
+                          "file are in UTC (ISO 8601, +00:00)."},
+    "times_in": {"sv": "Alla tider i lokal tid: {zone} ({abbr}).",
+                 "en": "All times in local time: {zone} ({abbr})."},
     "value": {"sv": "Värde", "en": "Value"},
     "week_col": {"sv": "Vecka", "en": "Week"},
     "own_posts": {"sv": "Egna inlägg", "en": "Own posts"},

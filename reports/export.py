@@ -50,6 +50,7 @@ FILE_SUFFIX = {"csv": ".csv", "xlsx": ".xlsx", "parquet": ".parquet", "jsonl": "
 SHEET_NAME = "Pulse"
 PARQUET_BATCH = 5000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"'  # the other formats carry +00:00 themselves
 XLSX_MAX_CELL = 32767  # Excel's limit per cell; longer texts are cut (the file would not open)
 
 
@@ -135,10 +136,10 @@ def _write_xlsx(rows: Iterator[dict], out: BinaryIO) -> int:
 
     def cell(key: str, value):
         if key == "published_at" and value:
-            # Excel has no time zones: a naive UTC time, shown in full
+            # Excel has no time zones: a naive UTC time, shown in full with its zone named
             c = WriteOnlyCell(sheet, datetime.fromisoformat(value).astimezone(UTC)
                               .replace(tzinfo=None))
-            c.number_format = "yyyy-mm-dd hh:mm:ss"
+            c.number_format = XLSX_TIME_FORMAT
             return c
         if not isinstance(value, str) or value == "":
             return WriteOnlyCell(sheet, None if value == "" else value)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard.context import Context
 from dashboard.data import load
-from dashboard.fmt import md_escape
+from dashboard.fmt import local_time, md_escape
 from dashboard.i18n import plural, t
 from store.queries import Filters
 
@@ -91,7 +91,7 @@ def show_mention(ctx: Context, row: dict) -> None:
         sentiment = row["sentiment"] or "neutral"
         status = f" · **{t(row['response_status'], lang)}**" if row["response_status"] else ""
         st.markdown(
-            f"**{row['published_at']:%Y-%m-%d %H:%M}** · {md_escape(row['source_name'])} · "
+            f"**{local_time(row['published_at'], ctx.tz)}** · {md_escape(row['source_name'])} · "
             f":{_colour_name(sentiment)}-badge[{t(sentiment, lang)}] · {t(row['voice'], lang)}"
             f"{status}")
         text = ((row["title"] + "\n\n") if row["title"] else "") + row["text"]

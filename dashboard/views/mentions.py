@@ -167,9 +167,10 @@ def _save(ctx: Context, write) -> None:
     st.rerun()
 
 
-def _label(row: dict) -> str:
+def _label(row: dict, tz) -> str:
     text = (row["title"] or row["text"]).replace("\n", " ")
-    return f"{row['published_at']:%Y-%m-%d} · {row['source']} · {text[:70]}"
+    return (f"{local_time(row['published_at'], tz, fmt='%Y-%m-%d %H:%M')} · "
+            f"{row['source_name']} · {text[:70]}")
 
 
 def _drilled(ctx: Context) -> None:
@@ -230,7 +231,7 @@ def render(ctx: Context) -> None:
     by_id = {r["id"]: r for r in rows}
     with panel:
         picked = st.selectbox(t("pick_mention", lang), list(by_id), key="pick_mention",
-                              format_func=lambda i: _label(by_id[i]))
+                              format_func=lambda i: _label(by_id[i], ctx.tz))
         row = by_id[picked]
         st.text_input(t("analyst", lang), key="analyst", help=t("analyst_help", lang))
         _correction_form(ctx, row)

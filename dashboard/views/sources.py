@@ -10,12 +10,9 @@ from collectors.errors import error_message
 from dashboard.charts import empty, lines, with_table
 from dashboard.context import Context, current
 from dashboard.data import load
+from dashboard.fmt import local_time
 from dashboard.i18n import t
 from store.figures import source_status
-
-
-def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "–"
 
 
 def _health(ctx: Context, health: list[dict]) -> None:
@@ -34,8 +31,8 @@ def _health(ctx: Context, health: list[dict]) -> None:
             t("source", lang): r["key"], t("channel", lang): ctx.label("channel", r["channel"]),
             t("status", lang): t(f"status_{status}", lang),
             t("mentions", lang): r["mentions"],
-            t("last_success", lang): _when(r["last_success_at"]),
-            t("last_error", lang): (f"{_when(r['last_error_at'])} {error}".strip()
+            t("last_success", lang): local_time(r["last_success_at"], ctx.tz),
+            t("last_error", lang): (f"{local_time(r['last_error_at'], ctx.tz)} {error}".strip()
                                     if r["last_error_at"] else "–"),
             t("items_last_run", lang): r["items_last_run"],
             t("last_warning", lang): r.get("last_warning") or "–",
