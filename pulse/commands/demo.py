@@ -4,24 +4,40 @@ the report commands that work on the demo database."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from pulse.commands.common import console
 
 
+def absolute_url(url: str) -> str:
+    """Return a SQLite URL with its file as an absolute path (other URLs unchanged), so a
+    printed command works from any folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        return prefix + str(Path(url[len(prefix):]).resolve())
+    return url
+
+
 def print_report_commands(settings, url: str) -> dict[str, str]:
-    """Write the demo's config folder, print the digest and report commands for the demo
-    database, and return the environment the demo's dashboard runs with."""
+    """Write the demo's config folder, print the one line that points the command line at the
+    demo's database and config, then the everyday commands (sources, export, digest,
+    reports) that work on it; return the environment the demo's dashboard runs with."""
     from pulse.demo.run import write_demo_config
 
-    folder = write_demo_config(settings)
+    folder = write_demo_config(settings).resolve()
+    url = absolute_url(url)
     env = {"PULSE_DATABASE_URL": url, "PULSE_DEMO": "1", "PULSE_CONFIG_DIR": str(folder)}
-    prefix = " ".join(f"{k}={v}" for k, v in env.items())
     year = dt.date.today().year
     first = settings.calendar[0].id if settings.calendar else "ID"
-    console().print("the digest and reports of the demo (SAMPLE DATA):", highlight=False)
-    for command in ("pulse digest --out digest.html",
+    out = console()
+    out.print("to use the command line on the demo (SAMPLE DATA), first run:", highlight=False)
+    out.print(f"  export PULSE_DATABASE_URL={url} PULSE_CONFIG_DIR={folder}", highlight=False,
+              soft_wrap=True)
+    out.print("then, for example:", highlight=False)
+    for command in ("pulse sources", "pulse export --format csv --output demo.csv",
+                    "pulse digest --out digest.html",
                     f"pulse report --year {year} --out report.pdf",
                     f"pulse report --activity {first} --out activity.html",
                     f"pulse report --activity {first} --public --out summary.html"):
-        console().print(f"  {prefix} {command}", highlight=False, soft_wrap=True)
+        out.print(f"  {command}", highlight=False, soft_wrap=True)
     return env
