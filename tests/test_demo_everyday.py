@@ -17,7 +17,6 @@ from nlp.tagger import Tagger
 from pulse import jobs
 from store.db import make_engine, transaction
 from store.models import Mention, Source
-from tests.conftest import REPO
 
 
 def _pulse(args, cwd, env):
