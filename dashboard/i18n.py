@@ -206,6 +206,11 @@ LABELS: dict[str, dict[str, str]] = {
                           "filen är i UTC (ISO 8601, +00:00).",
                     "en": "The pages' filters, the same code as `pulse export`. Times in the "
                           "file are in UTC (ISO 8601, +00:00)."},
+    "interval_help": {"sv": "Inom parentes: 90 % osäkerhetsintervall.",
+                      "en": "In brackets: the 90 % uncertainty interval."},
+    "share_ci": {"sv": "Andel (90 % intervall)", "en": "Share (90 % interval)"},
+    "net_ci": {"sv": "Nettoton (90 % intervall)", "en": "Net sentiment (90 % interval)"},
+    "net_by_group": {"sv": "Nettoton per målgrupp", "en": "Net sentiment per target group"},
     "times_in": {"sv": "Alla tider i lokal tid: {zone} ({abbr}).",
                  "en": "All times in local time: {zone} ({abbr})."},
     "value": {"sv": "Värde", "en": "Value"},

@@ -4,6 +4,7 @@ uncertainty of small numbers and the words "ej korrigerad" / "uncorrected"."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,9 +15,16 @@ CALIBRATION = Path(__file__).resolve().parent.parent / "nlp" / "models" / "calib
 UNCORRECTED = {"sv": "ej korrigerad", "en": "uncorrected"}
 
 
+def calibration_path() -> Path:
+    """Return the calibration file: PULSE_CALIBRATION when set, else
+    nlp/models/calibration.json (written by `pulse eval`)."""
+    env = os.environ.get("PULSE_CALIBRATION")
+    return Path(env) if env else CALIBRATION
+
+
 def load_calibration(path: Path | None = None) -> Calibration:
-    """Return the measured confusions (nlp/models/calibration.json); empty when absent."""
-    return Calibration.load(path or CALIBRATION)
+    """Return the measured confusions (calibration_path()); empty when absent."""
+    return Calibration.load(path or calibration_path())
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.charts import (
+    AXIS_ROOM,
     OWN_COLOUR,
+    ROW_HEIGHT,
     THIRD_COLOUR,
     empty,
     label_axis,
@@ -19,7 +21,8 @@ from dashboard.charts import (
 from dashboard.context import Context, current
 from dashboard.data import load
 from dashboard.i18n import t
-from store.figures import alignment, resonance
+from dashboard.shares import calibration, error_bars, presence, share_columns
+from store.figures import resonance
 
 
 def _over_time(ctx: Context, rows: list[dict], kind: str, title: str) -> None:
@@ -47,47 +50,74 @@ def _resonance(ctx: Context, by_voice: dict) -> None:
     st.subheader(t("resonance", lang))
     ids = [m.id for m in ctx.settings.strategy.message]
     rows = resonance(by_voice, ids)
-    if not by_voice["totals"].get("third_party"):
+    total = by_voice["totals"].get("third_party")
+    if not total:
         empty(lang)
         return
-    name, share, count_col = t("message", lang), t("share", lang), t("count", lang)
-    frame = pd.DataFrame([{name: ctx.label("message", r["value"]), share: r["share"],
-                           count_col: r["count"]} for r in rows])
-    chart = alt.Chart(frame).mark_bar(color=THIRD_COLOUR).encode(
-        y=alt.Y(f"{name}:N", sort="-x", axis=label_axis()),
+    cal = calibration()
+    name, share, count_col, text = (t("message", lang), t("share", lang), t("count", lang),
+                                    t("share_ci", lang))
+    records = []
+    for r in rows:
+        s = presence(r["count"], total, cal, f"message:{r['value']}")
+        records.append({name: ctx.label("message", r["value"]), share: s.value,
+                        **share_columns(s, "ci"), text: s.text(lang), count_col: r["count"]})
+    frame = pd.DataFrame(records)
+    order = list(frame.sort_values(share, ascending=False)[name])
+    bars = alt.Chart(frame).mark_bar(color=THIRD_COLOUR).encode(
+        y=alt.Y(f"{name}:N", sort=order, axis=label_axis()),
         x=alt.X(f"{share}:Q", axis=alt.Axis(format="%")),
-        tooltip=[name, alt.Tooltip(share, format=".1%"), count_col])
-    with_table(chart, frame, lang, "resonance")
+        tooltip=[name, text, count_col])
+    chart = alt.layer(bars, error_bars(frame, name, "ci", sort=order)).properties(
+        height=ROW_HEIGHT * len(frame) + AXIS_ROOM["bars"])
+    with_table(chart, frame[[name, share, text, count_col]], lang, "resonance")
 
 
 def _alignment(ctx: Context, by_voice: dict) -> None:
     lang = ctx.lang
     st.subheader(t("alignment", lang))
     st.caption(t("alignment_help", lang))
-    if not by_voice["totals"].get("own") or not by_voice["totals"].get("third_party"):
-        st.info(t("no_own", lang) if by_voice["totals"].get("third_party") else t("empty", lang))
+    totals = by_voice["totals"]
+    if not totals.get("own") or not totals.get("third_party"):
+        st.info(t("no_own", lang) if totals.get("third_party") else t("empty", lang))
         return
-    rows = alignment(by_voice, [k.id for k in ctx.settings.strategy.keyword])
-    name, who, share, gap = t("keyword", lang), t("who", lang), t("share", lang), t("gap", lang)
-    long = pd.DataFrame([{name: ctx.label("keyword", r["value"]), who: t(side, lang),
-                          share: r[voice]}
-                         for r in rows for voice, side in (("own", "city_says"),
-                                                           ("third_party", "others_say"))])
-    gaps = pd.DataFrame([{name: ctx.label("keyword", r["value"]), gap: r["gap"] * 100}
-                         for r in rows])
+    cal = calibration()
+    ids = [k.id for k in ctx.settings.strategy.keyword]
+    counts = {(r["voice"], r["value"]): r["count"] for r in by_voice["rows"]}
+    name, who, share, gap, text = (t("keyword", lang), t("who", lang), t("share", lang),
+                                   t("gap", lang), t("share_ci", lang))
+    long, gaps = [], []
+    for ident in ids:
+        label = ctx.label("keyword", ident)
+        found = {}
+        for voice, side in (("own", "city_says"), ("third_party", "others_say")):
+            s = presence(counts.get((voice, ident), 0), totals[voice], cal, f"keyword:{ident}")
+            found[voice] = s
+            long.append({name: label, who: t(side, lang), share: s.value,
+                         **share_columns(s, "ci"), text: s.text(lang)})
+        gaps.append({name: label, gap: (found["third_party"].value - found["own"].value) * 100})
+    long, gaps = pd.DataFrame(long), pd.DataFrame(gaps)
     order = list(gaps.sort_values(gap)[name])
+    colour = alt.Color(f"{who}:N", scale=alt.Scale(
+        domain=[t("city_says", lang), t("others_say", lang)], range=[OWN_COLOUR, THIRD_COLOUR]),
+        legend=legend())
     rule = alt.Chart(long).mark_line(color="#999999").encode(
         y=alt.Y(f"{name}:N", sort=order, axis=label_axis()), x=alt.X(f"{share}:Q"),
         detail=f"{name}:N")
+    bars = alt.Chart(long).mark_rule(strokeWidth=1.5).encode(
+        y=alt.Y(f"{name}:N", sort=order, axis=label_axis()),
+        x=alt.X("ci_low:Q", title=None), x2="ci_high:Q", color=colour)
     dots = alt.Chart(long).mark_circle(size=120, opacity=1).encode(
         y=alt.Y(f"{name}:N", sort=order, axis=label_axis()),
-        x=alt.X(f"{share}:Q", axis=alt.Axis(format="%")),
-        color=alt.Color(f"{who}:N", scale=alt.Scale(
-            domain=[t("city_says", lang), t("others_say", lang)],
-            range=[OWN_COLOUR, THIRD_COLOUR]), legend=legend()),
-        tooltip=[name, who, alt.Tooltip(share, format=".1%")])
+        x=alt.X(f"{share}:Q", axis=alt.Axis(format="%")), color=colour,
+        tooltip=[name, who, text])
     table = gaps.merge(long.pivot(index=name, columns=who, values=share).reset_index(), on=name)
-    with_table(alt.layer(rule, dots), table, lang, "alignment")
+    texts = long.pivot(index=name, columns=who, values=text)
+    texts.columns = [f"{c} ({t('share_ci', lang)})" for c in texts.columns]
+    table = table.merge(texts.reset_index(), on=name)
+    chart = alt.layer(rule, bars, dots).properties(
+        height=ROW_HEIGHT * len(order) + AXIS_ROOM["bars"])
+    with_table(chart, table, lang, "alignment")
 
 
 def render(ctx: Context) -> None:

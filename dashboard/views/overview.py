@@ -14,6 +14,7 @@ from dashboard.data import load
 from dashboard.drivers import needs_answer, spike_drivers, week_drivers
 from dashboard.fmt import number, percent
 from dashboard.i18n import t
+from dashboard.shares import calibration, sentiment, week_counts
 from store.figures import (
     MIN_COMPARABLE,
     comparable,
@@ -51,14 +52,20 @@ def _week_comparison(ctx: Context, data: dict) -> None:
     cols[0].metric(t("third_party_volume", lang), number(this.third_party),
                    delta=delta(this.third_party, last.third_party, False), delta_color="off",
                    help=t("vs_avg", lang, value=number(avg.third_party)))
-    cols[1].metric(t("net_sentiment", lang), percent(this.net, True),
-                   delta=delta(this.net, last.net, True),
-                   help=t("net_help", lang) + " " + t("vs_avg", lang,
-                                                      value=percent(avg.net, True)))
-    cols[2].metric(t("share_negative", lang), percent(this.share_negative),
-                   delta=delta(this.share_negative, last.share_negative, True),
+    # Shares as the reports show them: bias-corrected with a 90 % interval, or counted and
+    # said to be uncorrected (reports.shares).
+    cal = calibration()
+    now = sentiment(week_counts(data["weekly"], week), cal)
+    before = sentiment(week_counts(data["weekly"], week - timedelta(weeks=1)), cal)
+    cols[1].metric(t("net_sentiment", lang), now["net"].text(lang, signed=True),
+                   delta=delta(now["net"].value, before["net"].value, True),
+                   help=t("net_help", lang) + " " + t("interval_help", lang) + " "
+                   + t("vs_avg", lang, value=percent(avg.net, True)))
+    cols[2].metric(t("share_negative", lang), now["negative"].text(lang),
+                   delta=delta(now["negative"].value, before["negative"].value, True),
                    delta_color="inverse",
-                   help=t("vs_avg", lang, value=percent(avg.share_negative)))
+                   help=t("interval_help", lang) + " "
+                   + t("vs_avg", lang, value=percent(avg.share_negative)))
     cols[3].metric(t("third_party_share", lang), percent(this.share_of_voice),
                    delta=delta(this.share_of_voice, last.share_of_voice, True),
                    delta_color="off",
@@ -76,9 +83,15 @@ def _week_comparison(ctx: Context, data: dict) -> None:
          t("last_week", lang): fmt(getattr(last, attr)), t("avg4", lang): fmt(getattr(avg, attr))}
         for name, attr, fmt in (
             ("third_party_volume", "third_party", number), ("own_posts", "own", number),
-            ("net_sentiment", "net", lambda v: percent(v, True)),
-            ("share_negative", "share_negative", percent),
             ("third_party_share", "share_of_voice", percent))])
+    shares = pd.DataFrame([
+        {t("figure", lang): t(name, lang), t("this_week", lang): now[key].text(lang, signed),
+         t("last_week", lang): before[key].text(lang, signed),
+         t("avg4", lang): percent(getattr(avg, attr), signed)}
+        for name, key, attr, signed in (("net_sentiment", "net", "net", True),
+                                        ("share_negative", "negative", "share_negative",
+                                         False))])
+    table = pd.concat([table.iloc[:2], shares, table.iloc[2:]], ignore_index=True)
     with st.expander(t("show_table", lang)):
         st.dataframe(table, hide_index=True, width="stretch", key="table-weeks")
 
