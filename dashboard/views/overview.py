@@ -57,15 +57,19 @@ def _week_comparison(ctx: Context, data: dict) -> None:
     cal = calibration()
     now = sentiment(week_counts(data["weekly"], week), cal)
     before = sentiment(week_counts(data["weekly"], week - timedelta(weeks=1)), cal)
-    cols[1].metric(t("net_sentiment", lang), now["net"].text(lang, signed=True),
+    # The metric shows the value (the whole text would be cut off), the caption under it the
+    # text the reports show.
+    cols[1].metric(t("net_sentiment", lang), now["net"].short(signed=True),
                    delta=delta(now["net"].value, before["net"].value, True),
                    help=t("net_help", lang) + " " + t("interval_help", lang) + " "
                    + t("vs_avg", lang, value=percent(avg.net, True)))
-    cols[2].metric(t("share_negative", lang), now["negative"].text(lang),
+    cols[1].caption(now["net"].text(lang, signed=True))
+    cols[2].metric(t("share_negative", lang), now["negative"].short(),
                    delta=delta(now["negative"].value, before["negative"].value, True),
                    delta_color="inverse",
                    help=t("interval_help", lang) + " "
                    + t("vs_avg", lang, value=percent(avg.share_negative)))
+    cols[2].caption(now["negative"].text(lang))
     cols[3].metric(t("third_party_share", lang), percent(this.share_of_voice),
                    delta=delta(this.share_of_voice, last.share_of_voice, True),
                    delta_color="off",
