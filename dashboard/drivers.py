@@ -49,8 +49,10 @@ def _period_of(ctx: Context) -> tuple[date, date] | None:
     return (f.start, f.end) if f.start and f.end else None
 
 
-def _count_rows(ctx: Context, rows: list[dict], key: str, label, drill, period) -> None:
-    """Rows of (label, count, drill button); `drill(row)` gives the drill-down filters."""
+def _count_rows(ctx: Context, rows: list[dict], key: str, label, drill, period,
+                ident) -> None:
+    """Rows of (label, count, drill button); `drill(row)` gives the drill-down filters,
+    `ident(row)` what keeps the button's key unique (two sources may share a name)."""
     lang = ctx.lang
     if not rows:
         st.caption(t("none_this_week", lang))
@@ -59,7 +61,7 @@ def _count_rows(ctx: Context, rows: list[dict], key: str, label, drill, period) 
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.markdown(f"{md_escape(label(row))} · **{number(row['count'])}**")
         with right:
-            drill_button(t("drill_short", lang), f"drill-{key}-{label(row)}", lang,
+            drill_button(t("drill_short", lang), f"drill-{key}-{ident(row)}", lang,
                          period=period, **drill(row))
 
 
@@ -100,11 +102,11 @@ def week_drivers(ctx: Context, data: dict) -> None:
     with left, st.container(border=True):
         st.markdown(f"**{t('top_sources', lang)}**")
         _count_rows(ctx, drivers["sources"], "source", lambda r: r["name"],
-                    lambda r: {"sources": [r["source"]]}, period)
+                    lambda r: {"sources": [r["source"]]}, period, lambda r: r["source"])
     with right, st.container(border=True):
         st.markdown(f"**{t('top_authors', lang)}**")
         _count_rows(ctx, drivers["authors"], "author", lambda r: r["name"],
-                    lambda r: {"author": r["author"]}, period)
+                    lambda r: {"author": r["author"]}, period, lambda r: r["author"])
     left, right = st.columns(2)
     with left, st.container(border=True):
         st.markdown(f"**{t('rising_keywords', lang)}**")

@@ -534,19 +534,20 @@ def stories_by_source(session: Session, f: Filters, limit: int = 5) -> list[dict
 
 def stories_by_author(session: Session, f: Filters, limit: int = 5) -> list[dict]:
     """Return the authors who wrote most stories matching the filters (first copies; stories
-    without a known author are left out): [{"author", "name", "source", "count"}], most
-    first; `source` is the source of the author's newest story there."""
-    stmt = (select(Author.id, Author.handle, Author.name, func.count(Mention.id),
+    without a known author are left out), one row per handle (what the author drill-down
+    filters on): [{"author", "name", "source", "count"}], most first; `source` is the source
+    of the author's newest story there."""
+    stmt = (select(Author.handle, func.max(Author.name), func.count(Mention.id),
                    func.max(Mention.id))
             .join(Author, Author.id == Mention.author_id).where(_first_copies())
-            .group_by(Author.id, Author.handle, Author.name))
+            .group_by(Author.handle))
     stmt = _apply(stmt, f).order_by(func.count(Mention.id).desc(), Author.handle).limit(limit)
     rows = session.execute(stmt).all()
     keys = dict(session.execute(select(Mention.id, Source.key)
                                 .join(Source, Source.id == Mention.source_id)
-                                .where(Mention.id.in_([r[4] for r in rows]))).all())
+                                .where(Mention.id.in_([r[3] for r in rows]))).all())
     return [{"author": handle, "name": name or handle, "source": keys.get(newest),
-             "count": int(n)} for _id, handle, name, n, newest in rows]
+             "count": int(n)} for handle, name, n, newest in rows]
 
 
 def negative_needing_answer(session: Session, f: Filters, limit: int = 10) -> dict:
