@@ -14,6 +14,10 @@ from dashboard.i18n import t
 
 MENTIONS_PAGE = "views/mentions.py"
 FLAG = "_pulse_drill"
+# Every filter of the filter bar and of Omnämnanden, kept across a drill-down's page switch.
+KEEP = ("lang", "period", "granularity", "voice", "keyword", "message", "sentiment", "topic",
+        "audience", "intent", "content_lang", "channel", "sources", "search",
+        "response_filter")
 # Set only by a drill-down: a story (its first copy's id) or an author (handle).
 DRILL_ONLY = ("story", "author")
 # Filter-bar keys a drill-down may set, with the value that means "any".
@@ -40,6 +44,16 @@ def drill_state(period: tuple[date, date] | None = None, **filters) -> dict:
     return state
 
 
+def keep_filters() -> None:
+    """Set every filter's current value again through session state (from a callback).
+
+    The page switch that follows starts a run in which no widget of the interrupted run was
+    drawn; without this, the filter bar came back with every choice reset to "Alla"."""
+    for key in KEEP:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def drill_button(label: str, key: str, lang: str, period: tuple[date, date] | None = None,
                  where=None, **filters) -> None:
     """Draw a button that opens Omnämnanden filtered to `filters` over `period` (see
@@ -47,6 +61,7 @@ def drill_button(label: str, key: str, lang: str, period: tuple[date, date] | No
     state = drill_state(period, **filters)
 
     def apply() -> None:
+        keep_filters()
         st.session_state.pop("page_no", None)  # the list starts on its first page
         st.session_state.update(state)
         st.session_state[FLAG] = True

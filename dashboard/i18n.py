@@ -251,6 +251,8 @@ LABELS: dict[str, dict[str, str]] = {
     "none_waiting": {"sv": "Inga negativa nyheter väntar på svar under perioden.",
                      "en": "No negative story is waiting for an answer in the period."},
     "drill_short": {"sv": "Visa", "en": "Show"},
+    "drill_week": {"sv": "Visa veckans omnämnanden", "en": "Show the week's mentions"},
+    "drill_week_negative": {"sv": "Visa veckans negativa", "en": "Show the week's negative"},
     "drill_help": {"sv": "Öppna Omnämnanden filtrerat till dessa omnämnanden.",
                    "en": "Open Mentions filtered to these mentions."},
     "day_of": {"sv": "Dagen {day}", "en": "The day {day}"},

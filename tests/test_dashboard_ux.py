@@ -182,3 +182,19 @@ def test_mention_cards_name_the_source_as_configured(demo_url, monkeypatch):
     for head in heads:
         assert not any(f"`{key}`" in head or f" {key} " in head for key in names), head
         assert any(name and md_escape(name) in head for name in names.values()), head
+
+
+def test_the_weeks_figures_drill_down_and_keep_the_filter_bar(demo_url, monkeypatch):
+    week, sunday = _this_week()
+    at = _app(demo_url, monkeypatch).run()
+    at.sidebar.selectbox(key="keyword").set_value("open").run()
+    at.button(key="drill-week-negative").click().run()
+    assert at.header[0].value == "Omnämnanden"
+    assert at.sidebar.selectbox(key="keyword").value == "open"  # not reset by the switch
+    want = _stories(demo_url, week, sunday, sentiment="negative", tags=(("keyword", "open"),))
+    assert _matching(at) == want > 0
+    _page(at, "overview")
+    at.button(key="drill-week").click().run()
+    assert at.sidebar.selectbox(key="keyword").value == "open"
+    assert at.sidebar.selectbox(key="sentiment").value == "negative"
+    assert _matching(at) == want

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.charts import bucket_axis, count_axis, empty, sentiment_bars, with_table
 from dashboard.context import Context, current
 from dashboard.data import load
+from dashboard.drill import drill_button
 from dashboard.drivers import needs_answer, spike_drivers, week_drivers
 from dashboard.fmt import number, percent
 from dashboard.i18n import t
@@ -82,6 +83,13 @@ def _week_comparison(ctx: Context, data: dict) -> None:
                        help=t("vs_avg", lang, value=number(rising["avg4"])))
     else:
         cols[4].metric(t("rising_topic", lang), t("no_rising", lang))
+    period = (week, week + timedelta(days=6))
+    left, right, _ = st.columns([1, 1, 2])
+    with left:
+        drill_button(t("drill_week", lang), "drill-week", lang, period=period)
+    with right:
+        drill_button(t("drill_week_negative", lang), "drill-week-negative", lang,
+                     period=period, sentiment="negative")
     table = pd.DataFrame([
         {t("figure", lang): t(name, lang), t("this_week", lang): fmt(getattr(this, attr)),
          t("last_week", lang): fmt(getattr(last, attr)), t("avg4", lang): fmt(getattr(avg, attr))}
