@@ -85,6 +85,11 @@ def browser():
     if not executable:
         pytest.fail("Debian's chromium is not installed (apt-get install chromium); the "
                     "browser test needs it")
+    from playwright.sync_api import expect
+
+    # Every expectation waits as long as an action may (its default, 5 s, is shorter than a
+    # script run on a loaded 2-core machine).
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         yield b
@@ -106,6 +111,12 @@ def _ready(page, heading: str) -> None:
            ).to_be_visible(timeout=TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=TIMEOUT_MS)
     _idle(page)
+
+
+def _matches(n: int):
+    """The Mentions page's count line for `n`, anchored: "3 omnämnanden" never passes as
+    "13 omnämnanden"."""
+    return re.compile(rf"^{n} omnämnande{'' if n == 1 else 'n'} matchar")
 
 
 def _set_start_date(page, day: date) -> None:
@@ -206,7 +217,7 @@ def test_filters_correction_and_export_in_a_real_browser(dashboard, browser):
     positive = count_stories(url, start, today, sentiment="positive", tags=open_tag)
     assert positive >= 2
     caption = page.get_by_text(re.compile(r"omnämnanden? matchar"))
-    expect(caption).to_contain_text(f"{positive} omnämnanden matchar")
+    expect(caption).to_contain_text(_matches(positive))
     _idle(page)
 
     # Choose the first mention (A), then the second (B), change only B's tone: exactly one
@@ -230,8 +241,7 @@ def test_filters_correction_and_export_in_a_real_browser(dashboard, browser):
     page.keyboard.type("Negativ")
     page.keyboard.press("Enter")
     form.get_by_role("button", name="Spara rättelse").click()
-    after = positive - 1
-    expect(caption).to_contain_text(f"{after} omnämnande{'' if after == 1 else 'n'} matchar")
+    expect(caption).to_contain_text(_matches(positive - 1))
     expect(main.get_by_text("Sparat.")).to_be_visible()
     assert _corrections(url) == [(second_id, "sentiment", "negative", "Analytiker E2E")]
     assert count_stories(url, start, today, sentiment="positive", tags=open_tag) == positive - 1
@@ -254,5 +264,42 @@ def test_filters_correction_and_export_in_a_real_browser(dashboard, browser):
         page.wait_for_timeout(500)  # let Vega finish drawing before the picture
         assert not page.get_by_test_id("stException").count(), name
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert outside == [], f"the dashboard reached outside the machine: {outside}"
+    context.close()
+
+
+def test_a_drill_down_opens_the_mentions_behind_a_figure(dashboard, browser):
+    """The overview's "Visa" opens Omnämnanden filtered to the figure's mentions, with the
+    filter bar's own choices kept (a page switch once reset them)."""
+    from playwright.sync_api import expect
+
+    base, url = dashboard
+    today = date.today()
+    monday = today - timedelta(days=today.weekday())
+    week = monday if today.weekday() == 6 else monday - timedelta(weeks=1)
+    sunday = week + timedelta(days=6)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    outside = _outside_requests(context)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(base + "/")
+    _ready(page, "Pulse – bilden av Stockholm som smart stad")
+    sidebar = page.get_by_test_id("stSidebar")
+    keyword = sidebar.get_by_label("Nyckelord", exact=True)
+    keyword.click()
+    page.keyboard.type("Öppen")
+    page.keyboard.press("Enter")
+    open_tag = (("keyword", "open"),)
+    metric = page.locator('[data-testid="stMetric"]').first
+    expect(metric).to_contain_text(str(count_stories(url, today - timedelta(weeks=12), today,
+                                                     tags=open_tag)))
+    _idle(page)
+    page.get_by_test_id("stMain").get_by_role("button", name="Visa veckans omnämnanden").click()
+    expect(page).to_have_url(re.compile(r"/mentions$"), timeout=TIMEOUT_MS)
+    _ready(page, "Omnämnanden")
+    n = count_stories(url, week, sunday, tags=open_tag)
+    expect(page.get_by_text(re.compile(r"omnämnanden? matchar"))).to_contain_text(_matches(n))
+    expect(sidebar.get_by_label("Nyckelord", exact=True)).to_have_value("Öppen")
+    page.screenshot(path=str(ARTIFACTS / "drill-down.png"), full_page=True)
     assert outside == [], f"the dashboard reached outside the machine: {outside}"
     context.close()
