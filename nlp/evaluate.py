@@ -106,12 +106,13 @@ def single_report(task: str, gold: Sequence[str], pred: Sequence[str]) -> TaskRe
         warnings.simplefilter("ignore", UserWarning)
         macro = float(f1_score(gold, pred, labels=sorted(set(gold)), average="macro",
                                zero_division=0)) if len(gold) else float("nan")
+        confusion = confusion_matrix(gold, pred, labels=labels).tolist()
     return TaskReport(
         task=task, n=len(gold), headline=float(right.mean()) if len(gold) else float("nan"),
         low=low, high=high, macro_f1=macro,
         per_class={lab: {"precision": precision[i], "recall": recall[i], "f1": f1[i],
                          "support": int(support[i])} for i, lab in enumerate(labels)},
-        labels=labels, confusion=confusion_matrix(gold, pred, labels=labels).tolist())
+        labels=labels, confusion=confusion)
 
 
 def multi_report(task: str, gold: Sequence[set[str]], pred: Sequence[set[str]]) -> TaskReport:
