@@ -151,7 +151,9 @@ class TermMatcher:
                     text = " ".join(w.text for w in words[i:last + 1])
                     hits.append(Hit(entry, term, i, last, word.sent, SCORE_DIRECT, text))
         if self.phrase_excludes:
-            hits = [h for h in hits if not self._in_excluded_phrase(h, words)]
+            excluded = self.phrase_excludes
+            hits = [h for h in hits
+                    if h.entry not in excluded or not self._in_excluded_phrase(h, words)]
         return hits
 
     def _in_excluded_phrase(self, hit: Hit, words: list[Word]) -> bool:
