@@ -4,6 +4,7 @@ reviews have been made since the measurement (they feed the next `pulse train`).
 
 from __future__ import annotations
 
+import math
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,7 +30,15 @@ def calibration_path() -> Path:
     return Path(chosen) if chosen else CALIBRATION
 
 
+def _known(value) -> bool:
+    return isinstance(value, int | float) and not math.isnan(value)
+
+
 def _value(entry: dict) -> str:
+    if not _known(entry.get("value")):
+        return "–"  # measured on no mention (NaN in the file)
+    if not (_known(entry.get("low")) and _known(entry.get("high"))):
+        return f"{entry['value']:.0%}"
     return f"{entry['value']:.0%} ({entry['low']:.0%}–{entry['high']:.0%})"
 
 
@@ -42,7 +51,7 @@ def accuracy_rows(figures: dict, previous: dict | None, lang: str) -> list[dict]
         entry = figures[task]
         before = (previous or {}).get(task)
         change = "–"
-        if before and before.get("value") is not None:
+        if before and _known(before.get("value")) and _known(entry.get("value")):
             delta = (entry["value"] - before["value"]) * 100
             change = t("accuracy_points", lang, d=f"{delta:+.1f}")
         rows.append({t("accuracy_task", lang): t(f"task_{task}", lang),

@@ -191,3 +191,16 @@ def test_the_page_in_english(review_db, monkeypatch):
     assert at.header[0].value == "Review"
     assert at.button(key=f"review_confirm_{ids['a_sure']}").label == "Correct as tagged"
     assert any("has not been measured yet" in i.value for i in at.info)
+
+
+def test_a_task_measured_on_no_mention_shows_a_dash_not_nan():
+    from dashboard.accuracy import accuracy_rows
+
+    nan = float("nan")
+    figures = {"intent": {"n": 0, "metric": "accuracy", "value": nan, "low": nan, "high": nan,
+                          "macro_f1": nan}}
+    previous = {"intent": {"n": 10, "metric": "accuracy", "value": 0.5, "low": 0.2,
+                           "high": 0.8, "macro_f1": 0.4}}
+    assert accuracy_rows(figures, previous, "en") == [
+        {"Task": "Intent", "Metric": "accuracy", "Value (95 % interval)": "–", "Mentions": 0,
+         "Change": "–"}]
