@@ -5,7 +5,6 @@ reviews have been made since the measurement (they feed the next `pulse train`).
 from __future__ import annotations
 
 import math
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,19 +14,10 @@ import streamlit as st
 from dashboard.context import Context
 from dashboard.data import engine
 from dashboard.i18n import t
-from nlp.evaluate import CALIBRATION, TASKS, load_figures
+from nlp.calibration import calibration_path
+from nlp.evaluate import TASKS, load_figures
 from store.db import transaction
 from store.review import reviews_since
-
-CALIBRATION_ENV = "PULSE_CALIBRATION"
-
-
-def calibration_path() -> Path:
-    """Return the calibration file the panel reads: $PULSE_CALIBRATION when set (tests, a
-    deployment keeping it elsewhere), else nlp/models/calibration.json (`pulse eval
-    --calibrate` writes it)."""
-    chosen = os.environ.get(CALIBRATION_ENV)
-    return Path(chosen) if chosen else CALIBRATION
 
 
 def _known(value) -> bool:

@@ -7,16 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlp.calibration import calibration_path
 from store.figures import counted_difference, counted_share
 from store.quantify import Calibration, Estimate, difference, present_share, shares
 
-CALIBRATION = Path(__file__).resolve().parent.parent / "nlp" / "models" / "calibration.json"
 UNCORRECTED = {"sv": "ej korrigerad", "en": "uncorrected"}
 
 
 def load_calibration(path: Path | None = None) -> Calibration:
     """Return the measured confusions (nlp/models/calibration.json); empty when absent."""
-    return Calibration.load(path or CALIBRATION)
+    return Calibration.load(path or calibration_path())
 
 
 @dataclass(frozen=True)
