@@ -23,12 +23,12 @@ from store.queries import iter_export_rows
 
 VIEWS = Path(__file__).parent / "views"
 PAGES = ("overview", "keywords", "audiences", "topics", "sources", "mentions", "benchmark",
-         "activities", "kpis")
+         "activities", "kpis", "review")
 ICONS = {"overview": ":material/monitoring:", "keywords": ":material/key:",
          "audiences": ":material/groups:", "topics": ":material/topic:",
          "sources": ":material/rss_feed:", "mentions": ":material/chat:",
          "benchmark": ":material/public:", "activities": ":material/event:",
-         "kpis": ":material/flag:"}
+         "kpis": ":material/flag:", "review": ":material/fact_check:"}
 
 
 @st.cache_resource

@@ -299,6 +299,83 @@ LABELS: dict[str, dict[str, str]] = {
     "on_target": {"sv": "når målet", "en": "on target"},
     "off_target": {"sv": "når inte målet", "en": "misses the target"},
     "rests_on": {"sv": "vilar på", "en": "rests on"},
+    # --- the review queue (Granska) and the accuracy panel
+    "page_review": {"sv": "Granska", "en": "Review"},
+    "review_title": {"sv": "Granska: där modellen är osäkrast och det väger mest",
+                     "en": "Review: where the model is least sure and it weighs most"},
+    "review_help": {
+        "sv": "Tredjepartsnyheter från vecka {week} ({start}–{end}), den senaste hela veckan "
+              "i perioden, som ingen har granskat. Ordnade efter (1 − modellens säkerhet) × "
+              "vikt, där vikten växer med antalet kopior och engagemanget. En nyhet räknas "
+              "en gång, som sin första kopia. Bekräftelser och rättelser lär modellen vid "
+              "nästa `pulse train`.",
+        "en": "Third-party stories of week {week} ({start}–{end}), the last complete week of "
+              "the period, that nobody has reviewed. Ordered by (1 − the model's confidence) "
+              "× weight, where the weight grows with copies and engagement. A story counts "
+              "once, as its first copy. Confirmations and corrections teach the model at the "
+              "next `pulse train`."},
+    "review_remaining": {"sv": "{n} nyheter kvar att granska den veckan.",
+                         "en": "{n} stories left to review that week."},
+    "review_empty": {"sv": "Inget kvar att granska vecka {week}.",
+                     "en": "Nothing left to review in week {week}."},
+    "review_confirm": {"sv": "Stämmer", "en": "Correct as tagged"},
+    "review_confirm_help": {"sv": "Maskinens etiketter är rätt: sparas som en bekräftelse "
+                                  "(vem, när, vilka etiketter). Ändrar inga siffror.",
+                            "en": "The machine's labels are right: stored as a confirmation "
+                                  "(who, when, which labels). Changes no figure."},
+    "review_fix": {"sv": "Rätta", "en": "Correct"},
+    "review_confidence": {"sv": "säkerhet {p}", "en": "confidence {p}"},
+    "review_probability": {"sv": "sannolikhet {p}", "en": "probability {p}"},
+    "review_unknown": {"sv": "okänd", "en": "unknown"},
+    "review_weight": {"sv": "kopior {copies} · engagemang {engagement} · vikt {weight}",
+                      "en": "copies {copies} · engagement {engagement} · weight {weight}"},
+    "review_confirmed": {"sv": "Bekräftat. Nyheten har lämnat kön.",
+                         "en": "Confirmed. The story has left the queue."},
+    "review_corrected": {"sv": "Rättat. Alla sidor visar nu de rättade siffrorna.",
+                         "en": "Corrected. Every page now shows the corrected figures."},
+    "review_undone": {"sv": "Bekräftelsen är ångrad: nyheten är tillbaka i kön.",
+                      "en": "The confirmation is undone: the story is back in the queue."},
+    "review_recent": {"sv": "Senaste bekräftelser ({n})", "en": "Latest confirmations ({n})"},
+    "accuracy_title": {"sv": "Modellens träffsäkerhet", "en": "The model's accuracy"},
+    "accuracy_none": {
+        "sv": "Modellen är inte mätt än. Mät den på den orörda testdelen med "
+              "`pulse eval --calibrate`.",
+        "en": "The model has not been measured yet. Measure it on the untouched test part "
+              "with `pulse eval --calibrate`."},
+    "accuracy_measured": {"sv": "Modell {tagger}, mätt {date} på {source}.",
+                          "en": "Model {tagger}, measured {date} on {source}."},
+    "accuracy_previous": {"sv": "Förändring mot föregående modell ({tagger}, mätt {date}).",
+                          "en": "Change against the previous model ({tagger}, measured "
+                                "{date})."},
+    "accuracy_first": {"sv": "Ingen tidigare mätning att jämföra med.",
+                       "en": "No earlier measurement to compare with."},
+    "accuracy_task": {"sv": "Uppgift", "en": "Task"},
+    "accuracy_metric": {"sv": "Mått", "en": "Metric"},
+    "accuracy_value": {"sv": "Värde (95 % intervall)", "en": "Value (95 % interval)"},
+    "accuracy_n": {"sv": "Omnämnanden", "en": "Mentions"},
+    "accuracy_change": {"sv": "Förändring", "en": "Change"},
+    "metric_accuracy": {"sv": "träffsäkerhet", "en": "accuracy"},
+    "metric_micro-F1": {"sv": "micro-F1", "en": "micro-F1"},
+    "accuracy_points": {"sv": "{d} procentenheter", "en": "{d} points"},
+    "task_language": {"sv": "Språk", "en": "Language"},
+    "task_keywords": {"sv": "Nyckelord", "en": "Keywords"},
+    "task_messages": {"sv": "Kärnbudskap", "en": "Core messages"},
+    "task_topics": {"sv": "Ämnen", "en": "Topics"},
+    "task_sentiment": {"sv": "Ton", "en": "Sentiment"},
+    "task_voice": {"sv": "Röst", "en": "Voice"},
+    "task_audiences": {"sv": "Målgrupper", "en": "Target groups"},
+    "task_intent": {"sv": "Avsikt", "en": "Intent"},
+    "reviews_since": {
+        "sv": "Sedan mätningen {date}: {confirmed} bekräftade och {corrected} rättade "
+              "omnämnanden ({total} granskade). De lär modellen vid nästa `pulse train`.",
+        "en": "Since the measurement on {date}: {confirmed} confirmed and {corrected} "
+              "corrected mentions ({total} reviewed). They teach the model at the next "
+              "`pulse train`."},
+    "reviews_all": {
+        "sv": "Hittills: {confirmed} bekräftade och {corrected} rättade omnämnanden ({total} "
+              "granskade). De lär modellen vid nästa `pulse train`.",
+        "en": "So far: {confirmed} confirmed and {corrected} corrected mentions ({total} "
+              "reviewed). They teach the model at the next `pulse train`."},
 }
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import altair as alt
 import streamlit as st
 
-from reports.shares import Share, calibration_path, load_calibration, presence, sentiment
+from nlp.calibration import calibration_path
+from reports.shares import Share, load_calibration, presence, sentiment
 from store.quantify import Calibration
 
 __all__ = ["Share", "calibration", "error_bars", "presence", "sentiment", "share_columns",

@@ -53,47 +53,66 @@ class LinearModel:
 
     def _dense(self) -> tuple[np.ndarray, np.ndarray]:
         """(position of each column in the compact weights, compact weights): a dense float32
-        copy of only the columns that have a weight, with one zero column for the rest."""
+        copy, columns × labels, of only the columns that have a weight, plus one zero row for
+        the rest (columns × labels, so the product with a feature row needs no copy)."""
         if getattr(self, "_compact", None) is None:
-            used = np.unique(self.weights.indices)
-            position = np.full(self.weights.shape[1], len(used), dtype=np.int32)
-            position[used] = np.arange(len(used), dtype=np.int32)
-            dense = np.zeros((len(self.labels), len(used) + 1), dtype=np.float32)
-            dense[:, :-1] = self.weights[:, used].toarray()
-            self._compact = (position, dense)
+            self._compact = _compact([self.weights])
         return self._compact
 
     def scores(self, X: sparse.csr_matrix) -> np.ndarray:
         """Return the linear scores (n × labels)."""
         position, dense = self._dense()
-        compact = sparse.csr_matrix((X.data, position[X.indices], X.indptr),
-                                    shape=(X.shape[0], dense.shape[1]))
-        return np.asarray(compact @ dense.T, dtype=np.float64) + self.intercept
+        return _product(X, position, dense) + self.intercept
 
-    def proba(self, X: sparse.csr_matrix) -> np.ndarray:
-        """Return calibrated probabilities: softmax over labels for single-label tasks, one
-        sigmoid per label for one-vs-rest tasks."""
-        z = self.scores(X) / self.temperature
+    def activate(self, scores: np.ndarray) -> np.ndarray:
+        """Return calibrated probabilities from linear scores: softmax over labels for
+        single-label tasks, one sigmoid per label for one-vs-rest tasks."""
+        z = scores / self.temperature
         if self.thresholds:
             return 1 / (1 + np.exp(-z))
         return _softmax(z)
 
+    def proba(self, X: sparse.csr_matrix) -> np.ndarray:
+        """Return calibrated probabilities of a feature matrix (see activate)."""
+        return self.activate(self.scores(X))
+
     def weights_at(self, label: str, minus: str | None = None):
         """Return a function of columns giving the weights of `label` (less those of `minus`)
-        at those columns: what explains a decision. The weights are kept compact for it: a
-        compact copy of the columns that have any (see _dense)."""
+        at those columns: what explains a decision."""
         position, dense = self._dense()
-        a = self.labels.index(label)
-        b = self.labels.index(minus) if minus is not None else None
+        return _weights_at(position, dense, self.labels.index(label),
+                           self.labels.index(minus) if minus is not None else None)
 
-        def at(columns: np.ndarray) -> np.ndarray:
-            where = position[columns]
-            got = dense[a, where].astype(np.float64)
-            if b is not None:
-                got -= dense[b, where]
-            return got
 
-        return at
+def _compact(weights: Sequence[sparse.csr_matrix]) -> tuple[np.ndarray, np.ndarray]:
+    """Stack label × feature weights into the compact columns × labels form of _dense."""
+    used = np.unique(np.concatenate([w.indices for w in weights]))
+    position = np.full(weights[0].shape[1], len(used), dtype=np.int32)
+    position[used] = np.arange(len(used), dtype=np.int32)
+    dense = np.zeros((len(used) + 1, sum(w.shape[0] for w in weights)), dtype=np.float32)
+    start = 0
+    for w in weights:
+        dense[:-1, start:start + w.shape[0]] = w[:, used].toarray().T
+        start += w.shape[0]
+    return position, dense
+
+
+def _product(X: sparse.csr_matrix, position: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    # float32 on both sides: a float64 matrix would make scipy copy the weights each time.
+    compact = sparse.csr_matrix((X.data.astype(np.float32), position[X.indices], X.indptr),
+                                shape=(X.shape[0], dense.shape[0]))
+    return np.asarray(compact @ dense, dtype=np.float64)
+
+
+def _weights_at(position: np.ndarray, dense: np.ndarray, a: int, b: int | None):
+    def at(columns: np.ndarray) -> np.ndarray:
+        where = position[columns]
+        got = dense[where, a].astype(np.float64)
+        if b is not None:
+            got -= dense[where, b]
+        return got
+
+    return at
 
 
 @dataclass
@@ -113,6 +132,57 @@ class TaggerModels:
     def fits(self, kind: str, ids: Sequence[str]) -> bool:
         """Return True when the models of a strategy kind were trained for exactly these ids."""
         return list(self.strategy_ids.get(kind, [])) == list(ids)
+
+    def _joint(self) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+        """Every task's weights in one compact matrix (the tasks share their columns), and
+        where each task's labels start in it: one product scores all tasks."""
+        if getattr(self, "_joint_cache", None) is None:
+            names = sorted(self.tasks)
+            position, dense = _compact([self.tasks[t].weights for t in names])
+            starts, start = {}, 0
+            for t in names:
+                starts[t] = start
+                start += len(self.tasks[t].labels)
+            self._joint_cache = (position, dense, starts)
+        return self._joint_cache
+
+    def probabilities(self, X: sparse.csr_matrix, tasks: Sequence[str]) -> dict[str, np.ndarray]:
+        """Return each task's calibrated probabilities (n × labels) of a feature matrix."""
+        position, dense, starts = self._joint()
+        z = _product(X, position, dense)
+        out = {}
+        for t in tasks:
+            model = self.tasks[t]
+            lo = starts[t]
+            out[t] = model.activate(z[:, lo:lo + len(model.labels)] + model.intercept)
+        return out
+
+    def weights_at(self, task: str, label: str, minus: str | None = None):
+        """Return the column-weight function of LinearModel.weights_at, from the joint copy."""
+        position, dense, starts = self._joint()
+        labels = self.tasks[task].labels
+        return _weights_at(position, dense, starts[task] + labels.index(label),
+                           starts[task] + labels.index(minus) if minus is not None else None)
+
+    def contributions(self, n_words: int, shares: tuple) -> np.ndarray:
+        """Return words × every label of every task: what each word added to each label's
+        score (`shares` as features.word_shares gives them); see label_index."""
+        position, dense, _ = self._joint()
+        columns, occurrence, share, starts, words = shares
+        out = np.zeros((n_words, dense.shape[1]))
+        if len(occurrence):
+            values = dense[position[columns]][occurrence] * share[:, None]
+            out[words] = np.add.reduceat(values, starts, axis=0)
+        return out
+
+    def label_index(self, task: str, label: str) -> int:
+        """Return a label's column in contributions()."""
+        return self._joint()[2][task] + self.tasks[task].labels.index(label)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_joint_cache", None)  # rebuilt on load
+        return state
 
 
 def from_sklearn(labels: Sequence[str], coef: np.ndarray, intercept: np.ndarray,

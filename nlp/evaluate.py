@@ -21,6 +21,8 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from nlp.calibration import calibration_path
+
 SINGLE_TASKS = ("language", "sentiment", "voice", "intent")
 MULTI_TASKS = ("keywords", "messages", "topics", "audiences")
 TASKS = ("language", "keywords", "messages", "topics", "sentiment", "voice", "audiences",
@@ -106,12 +108,13 @@ def single_report(task: str, gold: Sequence[str], pred: Sequence[str]) -> TaskRe
         warnings.simplefilter("ignore", UserWarning)
         macro = float(f1_score(gold, pred, labels=sorted(set(gold)), average="macro",
                                zero_division=0)) if len(gold) else float("nan")
+        confusion = confusion_matrix(gold, pred, labels=labels).tolist()
     return TaskReport(
         task=task, n=len(gold), headline=float(right.mean()) if len(gold) else float("nan"),
         low=low, high=high, macro_f1=macro,
         per_class={lab: {"precision": precision[i], "recall": recall[i], "f1": f1[i],
                          "support": int(support[i])} for i, lab in enumerate(labels)},
-        labels=labels, confusion=confusion_matrix(gold, pred, labels=labels).tolist())
+        labels=labels, confusion=confusion)
 
 
 def multi_report(task: str, gold: Sequence[set[str]], pred: Sequence[set[str]]) -> TaskReport:
@@ -265,7 +268,6 @@ def report_json(reports: Iterable[TaskReport]) -> dict:
                      "macro_f1": round(r.macro_f1, 4)} for r in reports}
 
 
-CALIBRATION = Path(__file__).resolve().parent / "models" / "calibration.json"
 
 
 def _presence_pairs(records: list[dict], outputs: list[dict], task: str,
@@ -298,11 +300,12 @@ def calibration_of(records: list[dict], outputs: list[dict], strategy):
 
 
 def write_calibration(records: list[dict], outputs: list[dict], strategy, version: str,
-                      source: str, split: str, path: Path = CALIBRATION) -> Path:
+                      source: str, split: str, path: Path | None = None) -> Path:
     """Write the confusions every share is corrected with, and the figures (with the earlier
     ones kept as history, so the dashboard shows how accuracy changed); return the path."""
     from datetime import UTC, datetime
 
+    path = path or calibration_path()
     calibration = calibration_of(records, outputs, strategy)
     figures = report_json(reports_for(records, outputs))
     history = []
@@ -321,9 +324,10 @@ def write_calibration(records: list[dict], outputs: list[dict], strategy, versio
     return path
 
 
-def load_figures(path: Path = CALIBRATION) -> dict:
+def load_figures(path: Path | None = None) -> dict:
     """Return the measured figures {"tagger", "date", "figures", "history"} (empty when the
     taggers were never measured)."""
+    path = path or calibration_path()
     if not path.is_file():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))

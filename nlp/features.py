@@ -16,6 +16,8 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -54,6 +56,8 @@ class Encoded:
     columns: dict[str, np.ndarray] = field(default_factory=dict)  # set by matrix()
     dense_owner: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
     _tokens: tuple | None = None  # what word_contributions shares between tags
+    _dense_tokens: tuple | None = None
+    _shares: tuple | None = None
 
     @property
     def char_tokens(self) -> np.ndarray:
@@ -176,7 +180,8 @@ def _columns(tokens: list[str], bits: int) -> np.ndarray:
         if len(cache) + len(new) > _CACHE_LIMIT:
             cache.clear()
         cache.update(zip(new, hashed.tolist(), strict=True))
-    return np.fromiter((cache[t] for t in tokens), dtype=np.int64, count=len(tokens))
+    return np.array(itemgetter(*tokens)(cache) if len(tokens) > 1 else [cache[tokens[0]]],
+                    dtype=np.int64)
 
 
 def _block(columns: list[np.ndarray], bits: int) -> sparse.csr_matrix:
@@ -191,7 +196,8 @@ def _block(columns: list[np.ndarray], bits: int) -> sparse.csr_matrix:
     matrix.data = np.log1p(matrix.data)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return (sparse.diags(1 / norms) @ matrix).tocsr()
+    matrix.data /= np.repeat(norms, np.diff(matrix.indptr))  # keeps the indices sorted
+    return matrix
 
 
 def matrix(encoded: Sequence[Encoded]) -> sparse.csr_matrix:
@@ -226,7 +232,7 @@ _PROFILE_OFFSET = 2**WORD_BITS + 2**CHAR_BITS
 _DENSE_OFFSET = 2**WORD_BITS + 2**CHAR_BITS + 2**PROFILE_BITS
 
 
-def _token_values(enc: Encoded, row: sparse.csr_matrix) -> tuple:
+def _token_values(enc: Encoded, row: Row | sparse.csr_matrix) -> tuple:
     """The mention's hashed text columns (distinct), the word each occurrence belongs to,
     and what each occurrence carries of its column's value: computed once per mention."""
     if enc._tokens is None:
@@ -245,7 +251,15 @@ def _token_values(enc: Encoded, row: sparse.csr_matrix) -> tuple:
     return enc._tokens
 
 
-def word_contributions(enc: Encoded, row: sparse.csr_matrix, weights) -> np.ndarray:
+class Row(NamedTuple):
+    """One mention's row of the feature matrix: its columns (sorted) and their values (what
+    word_contributions reads; a CSR row slice has the same two attributes)."""
+
+    indices: np.ndarray
+    data: np.ndarray
+
+
+def word_contributions(enc: Encoded, row: Row | sparse.csr_matrix, weights) -> np.ndarray:
     """Return, per word of the mention, how much it added to a linear score: `weights(cols)`
     gives the score's weights at the given columns (one class's, or a difference of two). A
     word adds its hashed word and character features and its share of the lexicon and cue
@@ -253,18 +267,51 @@ def word_contributions(enc: Encoded, row: sparse.csr_matrix, weights) -> np.ndar
     n = len(enc.words)
     if not n:
         return np.zeros(0)
-    uniq, inverse, owners, share = _token_values(enc, row)
-    out = np.bincount(owners, weights=(weights(uniq) * share)[inverse], minlength=n) \
-        if len(uniq) else np.zeros(n)
-    dense_cols = np.array([_DENSE_OFFSET + d for d in enc.dense_owner], dtype=np.int64)
-    if len(dense_cols):
-        w = weights(dense_cols)
+    columns, occurrence, share, starts, words = word_shares(enc, row)
+    out = np.zeros(n)
+    if len(occurrence):
+        out[words] = np.add.reduceat(weights(columns)[occurrence] * share, starts)
+    return out
+
+
+def word_shares(enc: Encoded, row: Row | sparse.csr_matrix) -> tuple:
+    """Return how the mention's words own columns: the columns (hashed text columns, then
+    the lexicon and cue columns), and per occurrence, ordered by word, its column (an index
+    into the columns), what it carries of the column's value, where each word's run of
+    occurrences starts and which word it is. Weights at the columns, times the shares,
+    summed per run, give word_contributions (for many labels at once); computed once per
+    mention."""
+    if enc._shares is None:
+        uniq, inverse, owners, share = _token_values(enc, row)
+        dense_cols, dense_at, dense_words, dense_share = _dense_shares(enc)
+        owner = np.concatenate([owners, dense_words])
+        order = np.argsort(owner, kind="stable")
+        owner = owner[order]
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else \
+            np.zeros(0, dtype=np.int64)
+        enc._shares = (np.concatenate([uniq, dense_cols]),
+                       np.concatenate([inverse, len(uniq) + dense_at])[order],
+                       np.concatenate([share[inverse], dense_share])[order],
+                       starts, owner[starts])
+    return enc._shares
+
+
+def _dense_shares(enc: Encoded) -> tuple:
+    """The dense columns that words own (lexicon, cues), and for each owning word: which of
+    those columns, the word's index, and its share of the column's value (by the size of its
+    own weight); computed once per mention."""
+    if enc._dense_tokens is None:
+        columns, at, owners, shares = [], [], [], []
         for k, (d, owned) in enumerate(enc.dense_owner.items()):
-            value = enc.dense[d]
+            columns.append(_DENSE_OFFSET + d)
             total = sum(abs(x) for _, x in owned) or 1.0
             for i, x in owned:
-                out[i] += w[k] * value * abs(x) / total
-    return out
+                at.append(k)
+                owners.append(i)
+                shares.append(enc.dense[d] * abs(x) / total)
+        enc._dense_tokens = (np.array(columns, dtype=np.int64), np.array(at, dtype=np.int64),
+                             np.array(owners, dtype=np.int64), np.array(shares, dtype=float))
+    return enc._dense_tokens
 
 
 def top_words(enc: Encoded, contributions: np.ndarray, k: int = 6,

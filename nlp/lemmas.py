@@ -45,6 +45,9 @@ class LemmaTable:
         hit = self._overrides.get(form)
         if hit is not None:
             return hit
+        base, colon, ending = form.partition(":")
+        if colon and base.isalnum() and ending.isalpha() and len(ending) <= 3:
+            return self.lemma(base)  # Swedish endings after an abbreviation: API:er, IT:s
         return self._table.get(form, form)
 
     def lookup(self, form: str) -> str | None:

@@ -18,7 +18,7 @@ import hashlib
 import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -53,6 +53,7 @@ def cue_terms() -> dict[str, dict[str, list[str]]]:
 class _Compiled:
     matcher: TermMatcher  # keywords "k:", topics "t:", message cues "c:", cues "q:", groups "g:"
     rules: dict[str, list[list[str]]]  # message id -> rules -> cue entry ids
+    rule_of: dict[str, tuple[int, str, int]] = field(default_factory=dict)  # cue id -> rule
 
 
 @dataclass
@@ -138,7 +139,15 @@ class Tagger:
                     terms[cue_id] = [c.strip() for c in group.split("|") if c.strip()]
                     group_ids.append(cue_id)
                 rules[message.id].append(group_ids)
-        compiled = _Compiled(TermMatcher(terms, table, excludes, compounds=lang == "sv"), rules)
+        # Each cue group belongs to one rule: a sentence only checks the rules of its cues.
+        rule_of: dict[str, tuple[int, str, int]] = {}
+        order = 0
+        for message_id, message_rules in rules.items():
+            for r, groups in enumerate(message_rules):
+                rule_of |= {cue: (order, message_id, r) for cue in groups}
+                order += 1
+        compiled = _Compiled(TermMatcher(terms, table, excludes, compounds=lang == "sv"), rules,
+                             rule_of)
         self._compiled[lang] = compiled
         return compiled
 
@@ -218,10 +227,10 @@ class Tagger:
             by_sent[hit.sent][hit.entry].append(hit)
         found: dict[str, dict] = {}
         for cue_hits in by_sent.values():
-            for message_id, rules in compiled.rules.items():
-                for groups in rules:
-                    if not all(g in cue_hits for g in groups):
-                        continue
+            candidates = sorted({compiled.rule_of[cue] for cue in cue_hits})
+            for _, message_id, r in candidates:
+                groups = compiled.rules[message_id][r]
+                if all(g in cue_hits for g in groups):
                     evidence = [cue_hits[g][0].evidence for g in groups]
                     score = round(min(1.0, 0.5 + 0.2 * len(groups)), 2)
                     current = found.get(message_id)
@@ -253,24 +262,26 @@ class Tagger:
         prepared = self.prepare(records)
         models = self.models
         X = feats.matrix([p.encoded for p in prepared]) if models is not None else None
-        probs = {task: models.tasks[task].proba(X) for task in models.tasks
-                 if self.learned(task)} if models is not None else {}
+        probs = models.probabilities(X, [t for t in models.tasks if self.learned(t)]) \
+            if models is not None else {}
         results = []
         for n, p in enumerate(prepared):
             results.append(self._result(p, n, X, probs, models))
         return results
 
     def _result(self, p: Prepared, n: int, X, probs: dict, models) -> dict:
-        row = X[n] if X is not None else None
-        sentiment = self._sentiment(p, row, probs.get("sentiment"), n, models)
+        row = feats.Row(X.indices[X.indptr[n]:X.indptr[n + 1]],
+                        X.data[X.indptr[n]:X.indptr[n + 1]]) if X is not None else None
+        explain = _Explainer(models, p, row) if models is not None else None
+        sentiment = self._sentiment(p, explain, probs.get("sentiment"), n, models)
         label = sentiment["label"]
-        keywords = self._multi("keywords", "k", p, row, probs, n, models, label)
-        topics = self._multi("topics", "t", p, row, probs, n, models, label)
-        messages = self._multi("messages", None, p, row, probs, n, models, label)
-        audiences = self._multi("audiences", None, p, row, probs, n, models, label)
+        keywords = self._multi("keywords", "k", p, explain, probs, n, models, label)
+        topics = self._multi("topics", "t", p, explain, probs, n, models, label)
+        messages = self._multi("messages", None, p, explain, probs, n, models, label)
+        audiences = self._multi("audiences", None, p, explain, probs, n, models, label)
         if "intent" in probs:
             intent, intent_confidence, intent_evidence = self._single(
-                models.tasks["intent"], probs["intent"][n], p, row)
+                models, "intent", probs["intent"][n], p, explain)
         else:
             intent, intent_evidence = detect_intent(p.text, label, sentiment["score"], p.voice)
             intent_confidence = None
@@ -287,7 +298,7 @@ class Tagger:
             "cities": self._cities.find(p.text),
         }
 
-    def _sentiment(self, p: Prepared, row, proba, n: int, models) -> dict:
+    def _sentiment(self, p: Prepared, explain, proba, n: int, models) -> dict:
         if proba is None:
             return {**p.lexicon, "confidence": None}
         task = models.tasks["sentiment"]
@@ -297,7 +308,7 @@ class Tagger:
         label = max(by_label, key=by_label.get)
         score = round(by_label["positive"] - by_label["negative"], 3)
         runner = max((lab for lab in SENTIMENT_ORDER if lab != label), key=by_label.get)
-        contributions = feats.word_contributions(p.encoded, row, task.weights_at(label, runner))
+        contributions = explain("sentiment", label, runner)
         evidence = feats.top_words(p.encoded, contributions)
         sign = {"positive": 1, "negative": -1, "neutral": 0}[label]
         evidence = [{"text": e["text"], "weight": round(sign * abs(e["weight"]), 2)}
@@ -306,16 +317,17 @@ class Tagger:
                 "probabilities": {k: round(v, 3) for k, v in by_label.items()},
                 "evidence": evidence}
 
-    def _single(self, task, probs: np.ndarray, p: Prepared, row) -> tuple[str, float, list]:
+    def _single(self, models, name: str, probs: np.ndarray, p: Prepared,
+                explain) -> tuple[str, float, list]:
+        task = models.tasks[name]
         order = np.argsort(-probs)
         label, runner = task.labels[order[0]], task.labels[order[1]]
-        words = feats.top_words(p.encoded, feats.word_contributions(
-            p.encoded, row, task.weights_at(label, runner)), k=3)
+        words = feats.top_words(p.encoded, explain(name, label, runner), k=3)
         return label, round(float(probs[order[0]]), 3), [w["text"] for w in words
                                                          if w["weight"] > 0]
 
-    def _multi(self, task: str, namespace: str | None, p: Prepared, row, probs: dict, n: int,
-               models, label: str) -> list[dict]:
+    def _multi(self, task: str, namespace: str | None, p: Prepared, explain, probs: dict,
+               n: int, models, label: str) -> list[dict]:
         """Tags of a multi-label task: the model's ids above their thresholds (at most three
         topics), or, untrained, the rule taggers' findings."""
         rule_tags = self._rule_tags(task, namespace, p)
@@ -334,9 +346,7 @@ class Tagger:
             evidence = list(by_rule[ident]["evidence"]) if ident in by_rule else []
             if not evidence:
                 evidence = [w["text"] for w in feats.top_words(
-                    p.encoded, feats.word_contributions(p.encoded, row,
-                                                        model.weights_at(ident)), k=3)
-                    if w["weight"] > 0]
+                    p.encoded, explain(task, ident), k=3) if w["weight"] > 0]
             tags.append({"id": ident, "score": round(prob, 3), "sentiment": label,
                          "evidence": evidence})
         return tags
@@ -353,6 +363,25 @@ class Tagger:
             tags.sort(key=lambda t: (-len(t["evidence"]), t["id"]))
             tags = sorted(tags[:MAX_TOPICS], key=lambda t: t["id"])
         return tags
+
+
+class _Explainer:
+    """What each word of one mention added to any label's score: computed for every label
+    of every task in one product, the first time a tag is explained."""
+
+    def __init__(self, models: TaggerModels, p: Prepared, row):
+        self.models, self.p, self.row = models, p, row
+        self._all: np.ndarray | None = None
+
+    def __call__(self, task: str, label: str, minus: str | None = None) -> np.ndarray:
+        """Return per word what it added to `label`'s score (less what it added to `minus`)."""
+        if self._all is None:
+            self._all = self.models.contributions(
+                len(self.p.encoded.words), feats.word_shares(self.p.encoded, self.row))
+        got = self._all[:, self.models.label_index(task, label)]
+        if minus is not None:
+            got = got - self._all[:, self.models.label_index(task, minus)]
+        return got
 
 
 def _aggregate(hits: list[Hit]) -> list[dict]:

@@ -45,7 +45,16 @@ class TermMatcher:
         for entry, terms in entries.items():
             for term in terms:
                 self._add(entry, term)
-        self.excludes = {e: tuple(x.lower() for x in xs) for e, xs in (excludes or {}).items()}
+        # One-word excludes drop a word that starts like one (öppettider); an exclude of
+        # several words drops a hit inside that phrase ("har öppet": opening hours).
+        self.excludes: dict[str, tuple[str, ...]] = {}
+        self.phrase_excludes: dict[str, tuple[tuple[str, ...], ...]] = {}
+        for e, xs in (excludes or {}).items():
+            lowered = [x.strip().lower() for x in xs]
+            self.excludes[e] = tuple(x for x in lowered if " " not in x)
+            phrases = tuple(tuple(x.split()) for x in lowered if " " in x)
+            if phrases:
+                self.phrase_excludes[e] = phrases
         self._compound_cache: dict[str, list[tuple[str, str, str]]] = {}
         self._word_cache: dict[tuple[str, str], tuple[tuple[str, str, float], ...]] = {}
 
@@ -141,4 +150,20 @@ class TermMatcher:
                 ) and not self._excluded(entry, word):
                     text = " ".join(w.text for w in words[i:last + 1])
                     hits.append(Hit(entry, term, i, last, word.sent, SCORE_DIRECT, text))
+        if self.phrase_excludes:
+            excluded = self.phrase_excludes
+            hits = [h for h in hits
+                    if h.entry not in excluded or not self._in_excluded_phrase(h, words)]
         return hits
+
+    def _in_excluded_phrase(self, hit: Hit, words: list[Word]) -> bool:
+        """Return True when the hit lies inside one of its entry's excluded phrases (each
+        phrase word matched as a prefix of the written word or of its lemma)."""
+        for phrase in self.phrase_excludes.get(hit.entry, ()):
+            size = len(phrase)
+            for start in range(max(0, hit.last - size + 1), min(hit.first, len(words) - size) + 1):
+                if all(words[start + j].lower.startswith(part)
+                       or words[start + j].lemma.startswith(part)
+                       for j, part in enumerate(phrase)):
+                    return True
+        return False

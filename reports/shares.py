@@ -4,26 +4,18 @@ uncertainty of small numbers and the words "ej korrigerad" / "uncorrected"."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlp.calibration import calibration_path
 from store.figures import counted_difference, counted_share
 from store.quantify import Calibration, Estimate, difference, present_share, shares
 
-CALIBRATION = Path(__file__).resolve().parent.parent / "nlp" / "models" / "calibration.json"
 UNCORRECTED = {"sv": "ej korrigerad", "en": "uncorrected"}
 
 
-def calibration_path() -> Path:
-    """Return the calibration file: PULSE_CALIBRATION when set, else
-    nlp/models/calibration.json (written by `pulse eval`)."""
-    env = os.environ.get("PULSE_CALIBRATION")
-    return Path(env) if env else CALIBRATION
-
-
 def load_calibration(path: Path | None = None) -> Calibration:
-    """Return the measured confusions (calibration_path()); empty when absent."""
+    """Return the measured confusions (nlp/models/calibration.json); empty when absent."""
     return Calibration.load(path or calibration_path())
 
 

@@ -21,6 +21,9 @@ from store.rollups import maintained
 SINGLE_KINDS = ("sentiment", "intent", "voice")
 MULTI_KINDS = ("keyword", "message", "topic", "audience")
 SENTIMENT_SCORES = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
+# The labelled-mention field (and training task) of each kind an analyst reviews.
+TASK_OF_KIND = {"sentiment": "sentiment", "intent": "intent", "keyword": "keywords",
+                "message": "messages", "topic": "topics", "audience": "audiences"}
 
 
 class CorrectionError(ValueError):
@@ -177,24 +180,29 @@ def _rederive(session: Session, mention: Mention, corrections: list[Correction],
 
 
 def corrected_records(session: Session) -> list[tuple[dict, list[str]]]:
-    """Return, per corrected (or confirmed) story, a labelled record of its first copy (text
-    and metadata, and the effective labels of every kind an analyst set) with the tasks it
-    teaches: what `pulse train` learns from analysts."""
-    from store.models import Author
+    """Return, per corrected or confirmed mention, a labelled record (text and metadata, and
+    labels) with the tasks it teaches: what `pulse train` learns from analysts.
+
+    A corrected kind teaches the mention's effective labels of that kind now; a confirmation
+    in force (store.review) teaches the labels it confirmed, for every task it covers that no
+    correction of the mention covers."""
+    from store.models import Author, Confirmation
 
     rows = session.scalars(select(Correction).order_by(Correction.id)).all()
     kinds: dict[int, set[str]] = defaultdict(set)
     for c in in_force(rows):
         kinds[c.mention_id].add(c.kind)
-    if not kinds:
+    confirmed = {c.mention_id: c.labels or {} for c in session.scalars(
+        select(Confirmation).where(Confirmation.undone_at.is_(None))
+        .order_by(Confirmation.created_at, Confirmation.id))}
+    if not kinds and not confirmed:
         return []
-    task = {"sentiment": "sentiment", "intent": "intent", "keyword": "keywords",
-            "message": "messages", "topic": "topics", "audience": "audiences"}
     out = []
     mentions = session.execute(
         select(Mention, Author.handle, Author.name, Author.description)
         .join(Author, Author.id == Mention.author_id, isouter=True)
-        .where(Mention.id.in_(list(kinds)))).all()
+        .where(Mention.id.in_(sorted(set(kinds) | set(confirmed))))
+        .order_by(Mention.id)).all()
     for mention, handle, name, description in mentions:
         if not mention.text:
             continue  # its text was removed (retention): nothing left to learn from
@@ -208,11 +216,15 @@ def corrected_records(session: Session) -> list[tuple[dict, list[str]]]:
                   "author_description": description, "source_kind": mention.kind,
                   "lang": mention.lang, "voice": mention.voice}
         taught = []
-        for kind in sorted(kinds[mention.id] & set(task)):
-            field = task[kind]
+        for kind in sorted(kinds.get(mention.id, set()) & set(TASK_OF_KIND)):
+            field = TASK_OF_KIND[kind]
             record[field] = tags[kind][0] if kind in ("sentiment", "intent") and tags[kind] \
                 else sorted(tags[kind])
             taught.append(field)
+        for field, value in sorted(confirmed.get(mention.id, {}).items()):
+            if field in TASK_OF_KIND.values() and field not in taught:
+                record[field] = value
+                taught.append(field)
         if taught:
             out.append((record, taught))
     return out

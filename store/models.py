@@ -178,8 +178,13 @@ class Mention(Base):
 class Tag(Base):
     """One tag of a mention: kind (keyword, message …), value, score, evidence.
 
-    `origin` is "machine" (the tagger) or "correction" (an analyst's correction). A machine tag
-    that a correction overrules stays, inactive (`active` false), so that undoing the
+    `confidence` is the tagger's calibrated probability of a one-valued decision (sentiment,
+    intent): how sure it was of this label. NULL when unknown: tags written before it was
+    kept (migration 0011), rule taggers, analysts' corrections. A multi-label tag's `score`
+    is already its probability (learned taggers).
+
+    `origin` is "machine" (the tagger) or "correction" (an analyst's correction). A machine
+    tag that a correction overrules stays, inactive (`active` false), so that undoing the
     correction brings it back; figures read active tags only."""
 
     __tablename__ = "tags"
@@ -194,6 +199,7 @@ class Tag(Base):
     kind: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(60))
     score: Mapped[float] = mapped_column(Float, default=1.0)
+    confidence: Mapped[float | None] = mapped_column(Float)
     sentiment: Mapped[str | None] = mapped_column(String(10))
     evidence: Mapped[list] = mapped_column(JSON, default=list)
     tagger_version: Mapped[str] = mapped_column(String(40))
@@ -234,6 +240,32 @@ class Correction(Base):
     author: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Confirmation(Base):
+    """An analyst's confirmation that the machine read a mention right (the review queue).
+
+    A table of its own rather than a kind of Correction: a confirmation changes no tag and no
+    figure, so it must never go through apply_corrections (which re-derives tags and the
+    rollup), and it confirms several labels at once. `labels` is what was confirmed, as the
+    labelled-mention fields training reads ({"sentiment": "negative", "intent": "question",
+    "keywords": [...], "messages": [...], "topics": [...], "audiences": [...]}), copied from
+    the mention's effective tags of `tagger_version` at that moment, so a later retag cannot
+    change what the analyst confirmed. Undoing sets `undone_at` and `undone_by`; the row stays
+    as the record."""
+
+    __tablename__ = "confirmations"
+    __table_args__ = (Index("ix_confirmations_mention", "mention_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    tagger_version: Mapped[str] = mapped_column(String(40))
+    labels: Mapped[dict] = mapped_column(JSON, default=dict)
+    author: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[datetime | None]
+    undone_by: Mapped[str | None] = mapped_column(String(200))
 
 
 RESPONSE_STATUSES = ("needs_answer", "answered")

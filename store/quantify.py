@@ -49,7 +49,9 @@ class Estimate:
 
         if self.low is None or self.high is None:
             return f"{pct(self.value)} %"
-        return f"{pct(self.value)} % ({pct(self.low)}–{pct(self.high)} %)"
+        # "-24–-2" reads as a typo: a range with a negative end gets spaced dashes.
+        dash = " – " if min(self.low, self.high) < 0 else "–"
+        return f"{pct(self.value)} % ({pct(self.low)}{dash}{pct(self.high)} %)"
 
     @property
     def width(self) -> float | None:

@@ -228,17 +228,21 @@ def enable_source(session: Session, key: str) -> bool:
 def save_tagging(session: Session, mention_id: int, result: dict, version: str,
                  update_mention: bool = True) -> None:
     """Replace the mention's tags of `version` with `result` (an analyze() record); with
-    `update_mention`, also make it the mention's current labels and version."""
+    `update_mention`, also make it the mention's current labels and version.
+
+    The sentiment and intent tags keep the tagger's calibrated confidence in `confidence`
+    (None from the rule taggers: unknown); a multi-label tag's score is its probability."""
     session.execute(delete(Tag).where(Tag.mention_id == mention_id, Tag.tagger_version == version))
     sentiment = result["sentiment"]
 
     def tag(kind: str, value: str, score: float = 1.0, aspect: str | None = None,
-            evidence: list | None = None) -> dict:
+            evidence: list | None = None, confidence: float | None = None) -> dict:
         return {"mention_id": mention_id, "kind": kind, "value": value, "score": score,
-                "sentiment": aspect, "evidence": evidence or [], "tagger_version": version}
+                "confidence": confidence, "sentiment": aspect, "evidence": evidence or [],
+                "tagger_version": version}
 
     tags = [tag("sentiment", sentiment["label"], sentiment["score"], sentiment["label"],
-                sentiment["evidence"]),
+                sentiment["evidence"], sentiment.get("confidence")),
             tag("lang", result["lang"]), tag("voice", result["voice"])]
     for kind, key in (("keyword", "keywords"), ("message", "messages"), ("topic", "topics"),
                       ("audience", "audiences")):
@@ -246,7 +250,7 @@ def save_tagging(session: Session, mention_id: int, result: dict, version: str,
                  for t in result.get(key, [])]
     if result.get("intent"):
         tags.append(tag("intent", result["intent"], 1.0, sentiment["label"],
-                        result.get("intent_evidence")))
+                        result.get("intent_evidence"), result.get("intent_confidence")))
     if result.get("echo"):
         tags.append(tag("echo", "echo"))
     tags += [tag("city", c["id"], 1.0, sentiment["label"], c["evidence"])

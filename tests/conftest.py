@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -22,6 +23,10 @@ from tests.httpserver import LocalServer
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Figures in tests are the counted ones unless a test writes a calibration of its own: the
+# shipped nlp/models/calibration.json changes with every training (subprocesses inherit it).
+os.environ["PULSE_CALIBRATION"] = str(Path(tempfile.gettempdir()) /
+                                      f"pulse-tests-{uuid.uuid4().hex}" / "calibration.json")
 
 
 def pytest_addoption(parser):

@@ -19,8 +19,9 @@ from store.models import Correction, Mention, Tag
 from store.queries import Filters, count_mentions, tag_counts
 from store.writes import save_items, save_tagging, switch_version, sync_sources
 
-TEXT = ("Stockholms stad lanserar en ny e-tjänst för bygglov som ska korta handläggningstiden "
-        "med flera veckor. Tjänsten har testats av 300 invånare under våren och fungerar bra.")
+TEXT = ("Stockholms stad lanserar en ny e-tjänst för bygglov som kortar handläggningstiden med "
+        "flera veckor. Användarna är mycket nöjda: tjänsten är snabb, enkel och fungerar "
+        "riktigt bra.")  # plainly positive, so that every correction below changes something
 
 
 @pytest.fixture

@@ -97,8 +97,11 @@ def browser():
 
 
 def _idle(page) -> None:
-    """Wait until Streamlit has finished the current script run."""
+    """Wait until Streamlit has finished the current script run and no element of the run
+    before is still on the page (a stale copy beside the new one makes locators ambiguous)."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=TIMEOUT_MS)
+    page.wait_for_function('!document.querySelector(\'[data-stale="true"]\')',
                            timeout=TIMEOUT_MS)
 
 
@@ -237,6 +240,7 @@ def test_filters_correction_and_export_in_a_real_browser(dashboard, browser):
     main.get_by_role("textbox", name="Ditt namn").fill("Analytiker E2E")
     main.get_by_role("textbox", name="Ditt namn").press("Tab")
     _idle(page)
+    expect(tone).to_have_count(1)
     tone.click()
     page.keyboard.type("Negativ")
     page.keyboard.press("Enter")

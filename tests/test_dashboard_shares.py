@@ -49,7 +49,8 @@ def test_overview_shares_are_corrected_with_their_interval(demo_url, monkeypatch
     captions = [c.value for c in at.caption]
     assert want["negative"].text("sv") in captions and want["net"].text("sv", True) in captions
     assert any(re.fullmatch(r"\d+ % \(\d+–\d+ %\)", c) for c in captions)
-    assert any(re.fullmatch(r"[+-]\d+ % \([+-]\d+–[+-]\d+ %\)", c) for c in captions)
+    # A range with a negative end has spaced dashes: "-13 % (-24 – -2 %)".
+    assert any(re.fullmatch(r"[+-]\d+ % \([+-]\d+(–| – )[+-]\d+ %\)", c) for c in captions)
 
 
 def test_without_a_calibration_shares_say_they_are_uncorrected(demo_url, monkeypatch,

@@ -228,8 +228,8 @@ def test_bias_corrected_shares_when_calibrated(demo_url, base_settings):
                                                                (1, 4, 45)))})
     built = digest_mod.build(engine, base_settings, week, "sv", calibration)
     net = _line(built.text, "Nettoton:")
-    assert "ej korrigerad" not in net and re.match(r"Nettoton: [+-]\d+ % \([+-]?\d+–[+-]?\d+ %\)$",
-                                                   net), net
+    assert "ej korrigerad" not in net
+    assert re.match(r"Nettoton: [+-]\d+ % \([+-]?\d+( – |–)[+-]?\d+ %\)$", net), net
 
 
 def test_digest_html_in_headless_chromium(demo_url, base_settings, tmp_path):

@@ -81,3 +81,10 @@ def test_a_yes_no_tag_is_corrected_for_its_misses_and_false_alarms():
     found = present_share(present, n, calibration)
     assert found.value == pytest.approx(true_share, abs=0.025)
     assert found.low < true_share < found.high
+
+
+def test_a_range_with_a_negative_end_reads_as_a_range():
+    from store.quantify import Estimate
+
+    assert Estimate(-0.13, -0.24, -0.02, 100).text() == "-13 % (-24 – -2 %)"
+    assert Estimate(0.23, 0.18, 0.29, 100).text() == "23 % (18–29 %)"

@@ -193,7 +193,7 @@ def test_calendar_and_report_settings_are_checked(tmp_path):
         load_settings(config)
     message = str(err.value)
     assert "calendar.toml: activity[0] (a): `end` 2026-03-01 is before `start`" in message
-    assert 'pulse.toml: kpi[0] (k): metric "share_with" needs `tag`' in message
+    assert re.search(r'pulse\.toml: kpi\[\d+\] \(k\): metric "share_with" needs `tag`', message)
     (config / "pulse.toml").write_text(
         (config / "pulse.toml").read_text(encoding="utf-8").split("\n[[kpi]]")[0]
         + '\n[[alert]]\nid = "x"\nwhat = "volume"\nkeyword = "nope"\n', encoding="utf-8")

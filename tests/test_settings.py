@@ -131,6 +131,10 @@ def test_config_without_signals_and_cities_loads(config_dir):
     text = "\n".join(line for line in text.splitlines() if not line.startswith("signal ="))
     text = text[:text.index("[[benchmark_city]]")] + text[text.index("[[channel]]"):]
     path.write_text(text, encoding="utf-8")
+    # Stockholm's measurement points include its share of voice among the benchmark cities.
+    pulse_toml = config_dir / "pulse.toml"
+    kpis = pulse_toml.read_text(encoding="utf-8")
+    pulse_toml.write_text(kpis[:kpis.index("[[kpi]]\nid = ")], encoding="utf-8")
     strategy = load_settings(config_dir).strategy
     assert all(g.signal is None for g in strategy.target_group)
     assert strategy.benchmark_city == [] and strategy.home_city is None

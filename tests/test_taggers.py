@@ -92,6 +92,9 @@ def test_models_trained_for_other_ids_leave_them_to_the_rules(small_models, tmp_
     for name in ("pulse.toml", "sources.toml"):
         (folder / name).write_text((REPO / "config" / name).read_text(encoding="utf-8"),
                                    encoding="utf-8")
+    # pulse.toml's measurement points name Stockholm's ids: Exempelstad keeps the defaults.
+    text = (folder / "pulse.toml").read_text(encoding="utf-8")
+    (folder / "pulse.toml").write_text(text[:text.index("[[kpi]]\nid = ")], encoding="utf-8")
     (folder / "strategy.toml").write_text(
         (REPO / "tests" / "data" / "exempelstad" / "strategy.toml").read_text("utf-8"),
         encoding="utf-8")
@@ -122,3 +125,26 @@ def test_eval_prints_every_task_with_intervals_per_language_and_voice(tmp_path):
         assert any(line.startswith(task) and "–" in line for line in result.stdout.splitlines())
     assert "neutral passages read as positive" in result.stdout
     assert tagger_inputs(records)[0]["text"] == records[0]["text"]
+
+
+def test_the_shipped_taggers_read_the_cases_a_new_user_tried(base_settings):
+    """The examples the perception issue reported wrong, read by the shipped models."""
+    tagger = Tagger(base_settings.strategy)
+    out = tagger.tag([
+        {"text": "Auditors question City of Stockholm cloud contract"},
+        {"text": "City of Stockholm will publish its new digitalisation strategy on Monday"},
+        {"text": "Great, another smart city pilot… Thanks for nothing."},
+        {"text": "Gör en felanmälan i appen om gatlyktan fortfarande är trasig."},
+        {"text": "Staden öppnar sina API:er för utvecklare."},
+        {"text": "Grundaren av startupen Voltly berättar att bolaget tar in 40 miljoner "
+                 "kronor från investerare i Stockholm."},
+    ])
+    assert out[0]["sentiment"]["label"] == "negative"
+    assert out[1]["sentiment"]["label"] == "neutral" and out[1]["intent"] == "inform"
+    assert out[2]["sentiment"]["label"] == "negative"
+    negative_words = {e["text"].lower() for e in out[3]["sentiment"]["evidence"]
+                      if e["weight"] < 0}
+    assert not negative_words & {"felanmälan", "fortfarande"}
+    assert "open" in {k["id"] for k in out[4]["keywords"]}
+    audiences = {a["id"] for a in out[5]["audiences"]}
+    assert "business" in audiences and "residents" not in audiences

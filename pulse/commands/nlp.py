@@ -16,8 +16,9 @@ EXTRA_SV = Path(__file__).resolve().parent.parent.parent / "nlp" / "data" / \
 
 
 def _corrected_examples() -> list:
-    """Analysts' corrections as training examples (each teaching the tasks it corrected), if
-    a database is set up; training goes on without them otherwise."""
+    """Analysts' corrections and confirmations as training examples (each teaching the tasks
+    it corrected or confirmed), if a database is set up; training goes on without them
+    otherwise."""
     from nlp.train import Example
     from store.corrections import corrected_records
     from store.db import make_engine, require_migrated, transaction
@@ -39,7 +40,8 @@ def train(
                                   help="Also the Swedish sentiment sentences written for Pulse "
                                        "(nlp/data/sv_sentiment_train.jsonl), at half weight."),
     corrections: bool = typer.Option(True, "--corrections/--no-corrections",
-                                     help="Learn from analysts' corrections in the database."),
+                                     help="Learn from analysts' corrections and "
+                                          "confirmations in the database."),
     out: Path = typer.Option(None, "--out", help="Folder for the models (default: nlp/models, "
                              "where Pulse reads them)."),
 ):

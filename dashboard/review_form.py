@@ -1,0 +1,126 @@
+"""One card of the review queue: the mention, the machine's labels with their confidence, a
+one-click confirmation and a correction form (store.review, store.corrections).
+
+Every widget is keyed by the mention's id and built from that mention's own labels, so a
+card never shows or stores another mention's state."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.context import Context
+from dashboard.fmt import local_time, number, percent
+from dashboard.i18n import t
+from dashboard.views.mention_list import evidence_words, highlight
+from nlp.labels import INTENT_IDS
+from store.queries import SENTIMENTS
+
+MULTI_KINDS = ("audience", "topic", "message", "keyword")
+NONE = "-"
+MAX_TEXT = 1200
+
+
+def allowed_values(ctx: Context) -> dict[str, list[str]]:
+    """Return the valid ids per kind (the strategy's, the intents, the sentiments)."""
+    s = ctx.settings.strategy
+    return {"keyword": [k.id for k in s.keyword], "message": [m.id for m in s.message],
+            "topic": [x.id for x in s.topic], "audience": [g.id for g in s.target_group],
+            "intent": list(INTENT_IDS), "sentiment": list(SENTIMENTS)}
+
+
+def _values(labels: dict, kind: str) -> list[str]:
+    return [tag["value"] for tag in labels.get(kind, [])]
+
+
+def changes(labels: dict, form: dict) -> list[tuple[str, str, bool]]:
+    """Return (kind, value, remove) for what the form changes against the machine's labels
+    (a queue row's "labels"): nothing for a field left as it was."""
+    out: list[tuple[str, str, bool]] = []
+    sentiment_now = (_values(labels, "sentiment") or ["neutral"])[0]
+    if form["sentiment"] != sentiment_now:
+        out.append(("sentiment", form["sentiment"], False))
+    intent_now = (_values(labels, "intent") or [NONE])[0]
+    if form["intent"] not in (intent_now, NONE):
+        out.append(("intent", form["intent"], False))
+    for kind in MULTI_KINDS:
+        before, after = set(_values(labels, kind)), set(form[kind])
+        out += [(kind, v, False) for v in sorted(after - before)]
+        out += [(kind, v, True) for v in sorted(before - after)]
+    return out
+
+
+def _sure(ctx: Context, tag: dict, key: str = "confidence") -> str:
+    value = tag.get(key)
+    shown = percent(value) if value is not None else t("review_unknown", ctx.lang)
+    return t("review_confidence" if key == "confidence" else "review_probability", ctx.lang,
+             p=shown)
+
+
+def _labels(ctx: Context, row: dict) -> None:
+    """The machine's labels: sentiment and intent with their confidence, the multi-label
+    ids with their probability (score)."""
+    lang, labels = ctx.lang, row["labels"]
+    lines = []
+    for kind in ("sentiment", "intent"):
+        tags = labels.get(kind) or []
+        shown = ", ".join(f"{ctx.label(kind, tag['value'])} ({_sure(ctx, tag)})"
+                          for tag in tags) or "–"
+        lines.append(f"**{t(kind, lang)}:** {shown}")
+    for kind in MULTI_KINDS:
+        tags = labels.get(kind) or []
+        shown = ", ".join(f"{ctx.label(kind, tag['value'])} ({percent(tag['score'])})"
+                          for tag in tags) or "–"
+        lines.append(f"**{t(kind, lang)}:** {shown}")
+    st.markdown("  \n".join(lines))
+
+
+def card(ctx: Context, row: dict, on_confirm, on_correct) -> None:
+    """Draw one queued mention. `on_confirm(mention_id)` runs when the analyst confirms it,
+    `on_correct(mention_id, changes)` when the correction form is saved with changes."""
+    lang, mid = ctx.lang, row["id"]
+    with st.container(border=True, key=f"review_card_{mid}"):
+        title = row["title"] or ""
+        when = local_time(row["published_at"], ctx.tz)
+        if title:
+            st.markdown(f"**{highlight(title, {})}**", unsafe_allow_html=True)
+        st.caption(f"{when} · {row['source_name']} · " + t(
+            "review_weight", lang, copies=row["copies"], engagement=number(row["engagement"]),
+            weight=f"{row['weight']:.1f}"))
+        text = row["text"] or ""
+        text = text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + " …"
+        st.markdown(highlight(text, evidence_words(row["labels"])), unsafe_allow_html=True)
+        if row.get("url"):
+            st.markdown(f"[{t('open_original', lang)}]({row['url']})")
+        _labels(ctx, row)
+        if st.button(t("review_confirm", lang), key=f"review_confirm_{mid}", type="primary",
+                     help=t("review_confirm_help", lang), icon=":material/check:"):
+            on_confirm(mid)
+        with st.expander(t("review_fix", lang)):
+            _correction_form(ctx, row, on_correct)
+
+
+def _correction_form(ctx: Context, row: dict, on_correct) -> None:
+    lang, mid, labels = ctx.lang, row["id"], row["labels"]
+    allowed = allowed_values(ctx)
+    with st.form(key=f"review_form_{mid}", border=False):
+        cols = st.columns(2)
+        sentiment_now = (_values(labels, "sentiment") or ["neutral"])[0]
+        form = {"sentiment": cols[0].selectbox(
+            t("sentiment", lang), list(SENTIMENTS), index=list(SENTIMENTS).index(sentiment_now),
+            format_func=lambda s: t(s, lang), key=f"review_fix_sentiment_{mid}")}
+        intents = [NONE, *allowed["intent"]]
+        intent_now = (_values(labels, "intent") or [NONE])[0]
+        form["intent"] = cols[1].selectbox(
+            t("intent", lang), intents,
+            index=intents.index(intent_now) if intent_now in intents else 0,
+            format_func=lambda i: "–" if i == NONE else t(f"intent_{i}", lang),
+            key=f"review_fix_intent_{mid}")
+        for kind in MULTI_KINDS:
+            form[kind] = st.multiselect(
+                t(kind, lang), allowed[kind],
+                default=[v for v in _values(labels, kind) if v in allowed[kind]],
+                format_func=lambda v, k=kind: ctx.label(k, v), key=f"review_fix_{kind}_{mid}",
+                placeholder=t("none_chosen", lang))
+        submitted = st.form_submit_button(t("save_correction", lang))
+    if submitted:
+        on_correct(mid, changes(labels, form))
