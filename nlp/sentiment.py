@@ -72,12 +72,21 @@ def lexicon(lang: str) -> dict[str, float]:
         table.update(_read_tsv(f"sentiment_{lang}.tsv"))
         table.update(_read_tsv(f"sentiment_{lang}_extra.tsv"))
     table.update(_read_tsv("emoji.tsv"))
-    neutral = resources.files("nlp") / "resources" / "sentiment_neutral.txt"
-    aspect_words = {line.strip() for line in neutral.read_text(encoding="utf-8").splitlines()
-                    if line.strip() and not line.startswith("#")}
-    for word in NEGATORS.get(lang, set()) | set(INTENSIFIERS.get(lang, {})) | aspect_words:
+    for word in NEGATORS.get(lang, set()) | set(INTENSIFIERS.get(lang, {})) | neutral_words():
         table.pop(word, None)
     return table
+
+
+@cache
+def neutral_words() -> frozenset[str]:
+    """Return the words that carry no sentiment weight, neither themselves nor through a
+    part of them (nlp/resources/sentiment_neutral.txt: a strategy value's own name, and
+    compounds whose last part misleads: felanmälan is the fault-report service, not an
+    "anmälan"; fortfarande is not "fara")."""
+    neutral = resources.files("nlp") / "resources" / "sentiment_neutral.txt"
+    return frozenset(line.strip().lower() for line in
+                     neutral.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
 
 
 @dataclass
@@ -129,6 +138,9 @@ def _lookup_weight(word: Word, lang: str, lex: dict[str, float]) -> float | None
     for key in (word.lower, word.lemma):
         if key in lex:
             return lex[key]
+    neutral = neutral_words()
+    if word.lower in neutral or word.lemma in neutral:
+        return None
     if lang == "sv" and len(word.lower) >= 7 and word.lower.isalpha():
         table = lemma_table("sv")
         parts = table.decompound(word.lower)

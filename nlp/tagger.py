@@ -36,7 +36,7 @@ from nlp.vocabulary import Hit, TermMatcher
 from nlp.voice import Estate, detect_voice, is_echo
 from nlp.words import WordReader
 
-RULES_VERSION = "rules-0.3"  # 0.3: cues, web estate, audiences without a default
+RULES_VERSION = "rules-0.4"  # 0.4: phrase excludes, lemma fixes, neutral compounds
 PIPELINE_LANGS = ("sv", "en")
 MAX_TOPICS = 3
 SENTIMENT_ORDER = ("negative", "neutral", "positive")

@@ -89,7 +89,7 @@ def test_tagger_result_has_cities(base_settings):
                                 {"id": "helsinki", "evidence": ["Helsingfors"]},
                                 {"id": "stockholm", "evidence": ["Stockholm", "Sthlm"]}]
     assert out[1]["cities"] == []
-    assert RULES_VERSION == "rules-0.3"
+    assert RULES_VERSION == "rules-0.4"
 
 
 def test_tagger_without_benchmark_cities(base_settings):
