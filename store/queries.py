@@ -497,8 +497,12 @@ def driving_stories(session: Session, f: Filters, by: str = "engagement",
     story = _story().label("story")
     score = func.max(_engagement_score())
     copies = func.count(Mention.id)
+    # The first copies by id, their other copies by story_id: both by index, where
+    # coalesce(story_id, id) IN (…) would read every mention of every period.
     stmt = (select(story, score.label("score"), copies.label("copies"))
-            .where(Mention.tagger_version.is_not(None), _story().in_(firsts)).group_by(story))
+            .where(Mention.tagger_version.is_not(None),
+                   or_(Mention.id.in_(firsts), Mention.story_id.in_(firsts)))
+            .group_by(story))
     order = (score.desc(), copies.desc()) if by == "engagement" else (copies.desc(),
                                                                         score.desc())
     ranked = session.execute(stmt.order_by(*order, story.desc()).limit(limit)).all()
