@@ -9,44 +9,23 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.context import Context
+from dashboard.correction_fields import allowed_values, changes, fields
 from dashboard.fmt import local_time, number, percent
 from dashboard.i18n import t
 from dashboard.views.mention_list import evidence_words, highlight
-from nlp.labels import INTENT_IDS
-from store.queries import SENTIMENTS
 
 MULTI_KINDS = ("audience", "topic", "message", "keyword")
-NONE = "-"
 MAX_TEXT = 1200
-
-
-def allowed_values(ctx: Context) -> dict[str, list[str]]:
-    """Return the valid ids per kind (the strategy's, the intents, the sentiments)."""
-    s = ctx.settings.strategy
-    return {"keyword": [k.id for k in s.keyword], "message": [m.id for m in s.message],
-            "topic": [x.id for x in s.topic], "audience": [g.id for g in s.target_group],
-            "intent": list(INTENT_IDS), "sentiment": list(SENTIMENTS)}
 
 
 def _values(labels: dict, kind: str) -> list[str]:
     return [tag["value"] for tag in labels.get(kind, [])]
 
 
-def changes(labels: dict, form: dict) -> list[tuple[str, str, bool]]:
-    """Return (kind, value, remove) for what the form changes against the machine's labels
-    (a queue row's "labels"): nothing for a field left as it was."""
-    out: list[tuple[str, str, bool]] = []
-    sentiment_now = (_values(labels, "sentiment") or ["neutral"])[0]
-    if form["sentiment"] != sentiment_now:
-        out.append(("sentiment", form["sentiment"], False))
-    intent_now = (_values(labels, "intent") or [NONE])[0]
-    if form["intent"] not in (intent_now, NONE):
-        out.append(("intent", form["intent"], False))
-    for kind in MULTI_KINDS:
-        before, after = set(_values(labels, kind)), set(form[kind])
-        out += [(kind, v, False) for v in sorted(after - before)]
-        out += [(kind, v, True) for v in sorted(before - after)]
-    return out
+def _current(labels: dict) -> dict[str, list[str]]:
+    """The machine's values per kind (a queue row's "labels"), as the correction fields
+    read them."""
+    return {kind: _values(labels, kind) for kind in ("sentiment", "intent", *MULTI_KINDS)}
 
 
 def _sure(ctx: Context, tag: dict, key: str = "confidence") -> str:
@@ -103,24 +82,7 @@ def _correction_form(ctx: Context, row: dict, on_correct) -> None:
     lang, mid, labels = ctx.lang, row["id"], row["labels"]
     allowed = allowed_values(ctx)
     with st.form(key=f"review_form_{mid}", border=False):
-        cols = st.columns(2)
-        sentiment_now = (_values(labels, "sentiment") or ["neutral"])[0]
-        form = {"sentiment": cols[0].selectbox(
-            t("sentiment", lang), list(SENTIMENTS), index=list(SENTIMENTS).index(sentiment_now),
-            format_func=lambda s: t(s, lang), key=f"review_fix_sentiment_{mid}")}
-        intents = [NONE, *allowed["intent"]]
-        intent_now = (_values(labels, "intent") or [NONE])[0]
-        form["intent"] = cols[1].selectbox(
-            t("intent", lang), intents,
-            index=intents.index(intent_now) if intent_now in intents else 0,
-            format_func=lambda i: "–" if i == NONE else t(f"intent_{i}", lang),
-            key=f"review_fix_intent_{mid}")
-        for kind in MULTI_KINDS:
-            form[kind] = st.multiselect(
-                t(kind, lang), allowed[kind],
-                default=[v for v in _values(labels, kind) if v in allowed[kind]],
-                format_func=lambda v, k=kind: ctx.label(k, v), key=f"review_fix_{kind}_{mid}",
-                placeholder=t("none_chosen", lang))
+        form = fields(ctx, _current(labels), allowed, MULTI_KINDS, "review_fix", mid)
         submitted = st.form_submit_button(t("save_correction", lang))
     if submitted:
-        on_correct(mid, changes(labels, form))
+        on_correct(mid, changes(_current(labels), form, MULTI_KINDS))

@@ -471,6 +471,11 @@ def top_stories(session: Session, f: Filters, limit: int = 5,
                                            func.count(Mention.id).desc(),
                                            func.max(Mention.published_at).desc(),
                                            story).limit(limit)).all()
+    return _stories(session, ranked)
+
+
+def _stories(session: Session, ranked) -> list[dict]:
+    """The ranked (story, score, copies) rows as story dicts, read from each first copy."""
     if not ranked:
         return []
     rows = {m.id: (m, key, settings) for m, key, settings in session.execute(
@@ -506,19 +511,7 @@ def driving_stories(session: Session, f: Filters, by: str = "engagement",
     order = (score.desc(), copies.desc()) if by == "engagement" else (copies.desc(),
                                                                         score.desc())
     ranked = session.execute(stmt.order_by(*order, story.desc()).limit(limit)).all()
-    if not ranked:
-        return []
-    rows = {m.id: (m, key, settings) for m, key, settings in session.execute(
-        select(Mention, Source.key, Source.settings).join(Source, Source.id == Mention.source_id)
-        .where(Mention.id.in_([r.story for r in ranked]))).all()}
-    out = []
-    for r in ranked:
-        m, key, settings = rows[r.story]
-        out.append({"id": m.id, "title": m.title, "text": m.text, "url": m.url,
-                    "source": key, "source_name": (settings or {}).get("name") or key,
-                    "published_at": m.published_at, "sentiment": m.sentiment,
-                    "engagement": int(r.score or 0), "copies": int(r.copies)})
-    return out
+    return _stories(session, ranked)
 
 
 def stories_by_source(session: Session, f: Filters, limit: int = 5) -> list[dict]:

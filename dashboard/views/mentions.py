@@ -7,12 +7,12 @@ import math
 import streamlit as st
 
 from dashboard.context import Context, current
+from dashboard.correction_fields import allowed_values, changes, fields
 from dashboard.data import engine, invalidate
 from dashboard.drill import DRILL_ONLY
 from dashboard.fmt import local_time
 from dashboard.i18n import t
 from dashboard.views.mention_list import mention_list
-from nlp.labels import INTENT_IDS
 from store.corrections import (
     CorrectionError,
     add_correction,
@@ -21,40 +21,26 @@ from store.corrections import (
 )
 from store.db import transaction
 from store.models import RESPONSE_STATUSES
-from store.queries import SENTIMENTS
 from store.responses import ResponseError, set_response
 
 PAGE_SIZE = 20
 MULTI_KINDS = ("keyword", "message", "topic", "audience")
-NONE = "-"
-
-
-def _allowed(ctx: Context) -> dict[str, list[str]]:
-    s = ctx.settings.strategy
-    return {"keyword": [k.id for k in s.keyword], "message": [m.id for m in s.message],
-            "topic": [x.id for x in s.topic], "audience": [g.id for g in s.target_group],
-            "intent": list(INTENT_IDS), "sentiment": list(SENTIMENTS)}
 
 
 def _current(row: dict, kind: str) -> list[str]:
     return [tag["value"] for tag in row["tags"].get(kind, [])]
 
 
+def _values(row: dict) -> dict[str, list[str]]:
+    """The mention's current values per kind, as the correction fields read them."""
+    values = {kind: _current(row, kind) for kind in ("intent", *MULTI_KINDS)}
+    return {**values, "sentiment": [row["sentiment"]] if row["sentiment"] else []}
+
+
 def corrections_to_store(row: dict, form: dict) -> list[tuple[str, str, bool]]:
     """Return (kind, value, remove) for what the form changes against the mention's current
     tags: nothing for a field left as it was."""
-    changes: list[tuple[str, str, bool]] = []
-    sentiment_now = row["sentiment"] or "neutral"
-    if form["sentiment"] != sentiment_now:
-        changes.append(("sentiment", form["sentiment"], False))
-    intent_now = (_current(row, "intent") or [NONE])[0]
-    if form["intent"] != intent_now and form["intent"] != NONE:
-        changes.append(("intent", form["intent"], False))
-    for kind in MULTI_KINDS:
-        before, after = set(_current(row, kind)), set(form[kind])
-        changes += [(kind, v, False) for v in sorted(after - before)]
-        changes += [(kind, v, True) for v in sorted(before - after)]
-    return changes
+    return changes(_values(row), form, MULTI_KINDS)
 
 
 def _correction_form(ctx: Context, row: dict) -> None:
@@ -63,29 +49,12 @@ def _correction_form(ctx: Context, row: dict) -> None:
     Every widget is keyed by the mention's id and built from its current tags, so choosing
     another mention never carries the previous one's values into the form."""
     lang = ctx.lang
-    allowed = _allowed(ctx)
+    allowed = allowed_values(ctx)
     mid = row["id"]
     with st.form(key=f"correct_form_{mid}", border=True):
         st.markdown(f"**{t('correct', lang)}**")
         st.caption(t("story_copies", lang))
-        cols = st.columns(2)
-        form = {"sentiment": cols[0].selectbox(
-            t("sentiment", lang), list(SENTIMENTS),
-            index=list(SENTIMENTS).index(row["sentiment"] or "neutral"),
-            format_func=lambda s: t(s, lang), key=f"fix_sentiment_{mid}")}
-        intents = [NONE, *allowed["intent"]]
-        intent_now = (_current(row, "intent") or [NONE])[0]
-        form["intent"] = cols[1].selectbox(
-            t("intent", lang), intents,
-            index=intents.index(intent_now) if intent_now in intents else 0,
-            format_func=lambda i: "–" if i == NONE else t(f"intent_{i}", lang),
-            key=f"fix_intent_{mid}")
-        for kind in MULTI_KINDS:
-            form[kind] = st.multiselect(
-                t(kind, lang), allowed[kind],
-                default=[v for v in _current(row, kind) if v in allowed[kind]],
-                format_func=lambda v, k=kind: ctx.label(k, v), key=f"fix_{kind}_{mid}",
-                placeholder=t("none_chosen", lang))
+        form = fields(ctx, _values(row), allowed, MULTI_KINDS, "fix", mid)
         submitted = st.form_submit_button(t("save_correction", lang))
     if not submitted:
         return

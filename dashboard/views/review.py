@@ -9,10 +9,11 @@ import streamlit as st
 
 from dashboard.accuracy import accuracy_panel
 from dashboard.context import Context, current
+from dashboard.correction_fields import allowed_values
 from dashboard.data import engine, invalidate
 from dashboard.fmt import local_time
 from dashboard.i18n import t
-from dashboard.review_form import allowed_values, card
+from dashboard.review_form import card
 from store.corrections import CorrectionError, add_correction
 from store.db import transaction
 from store.figures import last_complete_week
