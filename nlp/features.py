@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from operator import itemgetter
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -274,6 +275,16 @@ def word_contributions(enc: Encoded, row: Row | sparse.csr_matrix, weights) -> n
     return out
 
 
+@cache
+def _silent_words() -> frozenset[str]:
+    """Function words are never shown as evidence ("är", "en", "the": they add a little to
+    every score and explain nothing to a reader); negations are, since they turn a tone."""
+    from nlp.emerging import ENGLISH_STOP_WORDS, SWEDISH_STOP_WORDS
+    from nlp.sentiment import NEGATORS
+
+    return (SWEDISH_STOP_WORDS | ENGLISH_STOP_WORDS) - NEGATORS["sv"] - NEGATORS["en"]
+
+
 def word_shares(enc: Encoded, row: Row | sparse.csr_matrix) -> tuple:
     """Return how the mention's words own columns: the columns (hashed text columns, then
     the lexicon and cue columns), and per occurrence, ordered by word, its column (an index
@@ -320,11 +331,14 @@ def top_words(enc: Encoded, contributions: np.ndarray, k: int = 6,
     weights pushed toward it, negative against it); the same word form once."""
     order = np.argsort(-np.abs(contributions))
     found: dict[str, float] = {}
+    silent = _silent_words()
     for i in order:
         weight = float(contributions[i])
         if abs(weight) < minimum or len(found) >= k:
             break
         word = enc.words[i]
-        if word.lower() not in {w.lower() for w in found} and word[:1].isalnum():
+        lower = word.lower()
+        if lower not in {w.lower() for w in found} and word[:1].isalnum() \
+                and lower not in silent:
             found[word] = round(weight, 2)
     return [{"text": w, "weight": v} for w, v in found.items()]
