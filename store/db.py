@@ -102,6 +102,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # A deleted row's bytes are overwritten, not left in free pages: an erased resident's
+    # handle or text must not stay readable in the database file (store.privacy).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
     # SQLite's own lower() folds ASCII only; case-insensitive search (ILIKE compiles to
     # lower() LIKE lower()) must also match Å/Ä/Ö as PostgreSQL does.

@@ -112,6 +112,10 @@ class Author(Base):
     description: Mapped[str | None] = mapped_column(Text)
     followers: Mapped[int | None] = mapped_column(Integer)
     verified: Mapped[bool | None] = mapped_column(Boolean)
+    # Who the author is (store.privacy): "private" (a private person: handle and name are a
+    # keyed hash), or a public category that keeps its name ("media", "public_body",
+    # "organisation", "public_figure"). NULL: stored before authors were classified (0012).
+    category: Mapped[str | None] = mapped_column(String(20))
 
 
 class Mention(Base):
@@ -169,6 +173,9 @@ class Mention(Base):
     tagged_at: Mapped[datetime | None]
     # Analysts' follow-up: NULL, "needs_answer" or "answered"; history in `responses`.
     response_status: Mapped[str | None] = mapped_column(String(20))
+    # When retention removed a private person's text, raw payload, link and author (its tags,
+    # story and every figure stay); NULL: not redacted.
+    redacted_at: Mapped[datetime | None]
 
     source: Mapped[Source] = relationship()
     author: Mapped[Author | None] = relationship()
@@ -373,3 +380,22 @@ class SourceDay(Base):
     new_items: Mapped[int] = mapped_column(Integer, default=0)
     last_error_kind: Mapped[str | None] = mapped_column(String(40))
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """One thing done to the data that someone may have to account for: an export, an
+    erasure, a retention run, a correction, a login (store.audit). Never updated; who (an
+    e-mail or the operating-system user for the command line), when, what, which filter and how
+    many rows. It never holds a resident's handle or text: an erasure records the pseudonym."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"), Index("ix_audit_log_action", "action"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(40))   # export, erase, retention, correction …
+    target: Mapped[str | None] = mapped_column(String(300))  # a mention id, a format …
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)
+    rows: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
