@@ -31,6 +31,17 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _require_pseudonym_key() -> None:
+    """End the command when PULSE_PSEUDONYM_KEY is missing: nothing is collected without it."""
+    from pulse.privacy import pseudonymiser
+    from store.privacy import PseudonymKeyError
+
+    try:
+        pseudonymiser()
+    except PseudonymKeyError as exc:
+        _fail(str(exc), 2)
+
+
 def _settings():
     from pulse.settings import ConfigError, load_settings
 
@@ -136,6 +147,7 @@ def collect(source: str = typer.Option(None, "--source", "-s", help="Only this s
     import logging
 
     settings = _settings()
+    _require_pseudonym_key()
     if not _verbose:
         # each source's outcome is printed once below; the log would say it a second time
         logging.getLogger().setLevel(logging.CRITICAL + 1)
@@ -286,6 +298,7 @@ def run():
     from pulse.scheduler import run_forever
 
     settings = _settings()
+    _require_pseudonym_key()
     console.print("Pulse is running; Ctrl-C stops it.")
     run_forever(_engine(), settings)
     console.print("stopped")
@@ -308,7 +321,7 @@ def _test_filter(settings, key: str, query: str | None) -> None:
     except FilterSyntaxError as exc:
         _fail(f"the filter {query!r} is not valid: {exc}", 2)
     try:
-        result = jobs.run_pipeline(cfg, jobs.make_fetcher(settings), {}, query="")
+        result = jobs.run_pipeline(settings, cfg, jobs.make_fetcher(settings), {}, query="")
     except CollectError as exc:
         _fail(f"{key}: {exc.kind}: {exc.detail} ({error_message(exc.kind, 'en')})")
     kept, dropped = split(result.items, item_filter)
@@ -340,6 +353,7 @@ def sources(enable: str = typer.Option(None, "--enable", metavar="KEY",
 
     settings = _settings()
     if test:
+        _require_pseudonym_key()
         _test_filter(settings, test, query)
         return
     engine = _engine()
@@ -348,6 +362,9 @@ def sources(enable: str = typer.Option(None, "--enable", metavar="KEY",
         with transaction(engine) as session:
             if not enable_source(session, enable):
                 _fail(f"no source with key {enable!r}")
+            from store import audit
+
+            audit.record(session, audit.command_line_actor(), "source_enable", target=enable)
         console.print(f"{enable} is enabled again; it is collected on the next run")
     with transaction(engine) as session:
         rows = source_health(session)
@@ -395,6 +412,7 @@ def export(
 ):
     """Export tagged mentions with their tags, streamed; filters narrow it down."""
     from reports.export import BINARY_FORMATS, FORMATS, write_export
+    from store import audit
     from store.db import transaction
     from store.queries import SENTIMENTS, Filters, iter_export_rows
 
@@ -425,6 +443,9 @@ def export(
               else open(output, "wb")) as out, transaction(engine) as session:
             n = write_export(iter_export_rows(session, filters), out, fmt)
             out.flush()
+            audit.record(session, audit.command_line_actor(), "export", target=fmt,
+                         filters=filters, rows=n,
+                         details={"output": "stdout" if output == "-" else output})
     except BrokenPipeError:  # the reader stopped early (`pulse export | head -1`): fine
         _quiet_stdout()
         raise typer.Exit(0) from None
@@ -463,7 +484,10 @@ def demo(port: int = typer.Option(8501, "--port", help="Dashboard port."),
     """Offline demo: serve sample feeds locally, collect and tag them, start the dashboard."""
     from pulse.demo.run import DEMO_DATABASE, demo_settings
     from pulse.demo.server import DemoFeedServer
+    from pulse.privacy import use_demo_key
     from store.db import upgrade
+
+    use_demo_key()  # sample data only: a public key, never the one of a real installation
 
     url = os.environ.get("PULSE_DATABASE_URL") or DEMO_DATABASE
     engine = _engine(migrated=False, url=url)

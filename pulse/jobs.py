@@ -22,8 +22,10 @@ from collectors.filters import compile_filter
 from collectors.http import Fetcher
 from collectors.registry import KINDS
 from pulse import health
+from pulse.privacy import privacy_step, pseudonymiser
 from pulse.settings import Settings, SourceConfig
 from store.db import transaction
+from store.erasure import erased_authors, erased_mentions
 from store.models import utcnow
 from store.reporting import local_today, record_source_day
 from store.stories import group_pending
@@ -66,13 +68,16 @@ def build_collector(cfg: SourceConfig, fetcher: Fetcher):
     return KINDS[cfg.kind].build(cfg, fetcher, os.environ)
 
 
-def run_pipeline(cfg: SourceConfig, fetcher: Fetcher, cursor: dict,
-                 query: str | None = None) -> CollectResult:
+def run_pipeline(settings: Settings, cfg: SourceConfig, fetcher: Fetcher, cursor: dict,
+                 query: str | None = None,
+                 erased: frozenset[str] = frozenset()) -> CollectResult:
     """Run a source through the collect pipeline (collectors.pipeline) with its filter, or
-    with `query` instead; store nothing. Raises CollectError on failure."""
+    with `query` instead, and the privacy step; store nothing. Raises CollectError on
+    failure, PseudonymKeyError without the pseudonym key."""
     query = cfg.filter if query is None else query
     return pipeline.run(build_collector(cfg, fetcher), cursor,
-                        compile_filter(query) if query else None)
+                        compile_filter(query) if query else None,
+                        protect=privacy_step(settings, cfg, erased))
 
 
 def sync_config_sources(engine: Engine, settings: Settings) -> None:
@@ -83,18 +88,21 @@ def sync_config_sources(engine: Engine, settings: Settings) -> None:
 
 def collect_source(engine: Engine, settings: Settings, key: str,
                    fetcher: Fetcher | None = None, on_schedule: bool = False) -> CollectOutcome:
-    """Collect one source and store its new items and cursor together; never raises for faults.
+    """Collect one source and store its new items and cursor together; never raises for faults
+    of the source. Raises PseudonymKeyError without the pseudonym key (store.privacy).
 
     With `on_schedule`, a source that is disabled or not yet due (its interval stretched
     after failures, or a Retry-After) is skipped; `outcome.skipped` says why.
     """
     cfg = settings.sources_by_key[key]
+    pseudonymiser()  # no key, no collecting: raises before anything is fetched or counted
     outcome = CollectOutcome(key)
     now = utcnow()
     with transaction(engine) as session:
         source, state = fetch_state(session, key)
         cursor = dict(state.cursor or {})
         score = state.failure_score or 0.0
+        erased_people, erased_ids = erased_authors(session), erased_mentions(session, source.id)
         if state.disabled_at is not None:
             outcome.skipped = "disabled"
             record_source_day(session, source.id, local_today(now), disabled=True)
@@ -105,7 +113,8 @@ def collect_source(engine: Engine, settings: Settings, key: str,
         return outcome
     result = None
     try:
-        result = run_pipeline(cfg, fetcher or make_fetcher(settings), cursor)
+        result = run_pipeline(settings, cfg, fetcher or make_fetcher(settings), cursor,
+                              erased=erased_people)
     except CollectError as exc:
         outcome.error_kind, outcome.error = exc.kind, exc.detail
         retry_after = exc.retry_after
@@ -126,6 +135,8 @@ def collect_source(engine: Engine, settings: Settings, key: str,
                               error_kind=outcome.error_kind, error=outcome.error)
         return outcome
     next_due = utcnow() + timedelta(seconds=cfg.interval_seconds)
+    if erased_ids:  # erased on request: never stored again
+        result.items = [i for i in result.items if i.external_id not in erased_ids]
     with transaction(engine) as session:
         saved = save_items(session, source, result.items)
         record_success(session, source, result.cursor, saved.new, next_due,
@@ -214,3 +225,22 @@ def _tag_all(engine: Engine, settings: Settings, tagger, batch_size: int | None,
             switched = switch_version(session, version)
         log.info("retag switched=%d version=%s", switched, version)
     return done
+
+
+def retention(engine: Engine, settings: Settings, *, dry_run: bool = False,
+              days: int | None = None, actor: str = "scheduler"):
+    """Remove what identifies private persons from their mentions older than [privacy]
+    retention_days (store.retention), recorded in the audit log; return the result."""
+    from store import audit
+    from store.retention import run_retention
+
+    days = days or settings.pulse.privacy.retention_days
+    with transaction(engine) as session:
+        result = run_retention(session, days, dry_run=dry_run)
+        if not dry_run:
+            audit.record(session, actor, "retention", rows=result.mentions,
+                         filters={"older_than_days": days, "before": result.cutoff},
+                         details={"authors_removed": result.authors})
+    log.info("retention days=%d cutoff=%s mentions=%d authors=%d dry_run=%s", days,
+             result.cutoff.isoformat(), result.mentions, result.authors, dry_run)
+    return result

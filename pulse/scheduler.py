@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
 from pulse import jobs
@@ -52,7 +53,20 @@ def build_scheduler(engine: Engine, settings: Settings,
         seconds=settings.pulse.tagging.interval_seconds, args=[engine, settings, tagger],
         id="tag", next_run_time=start + timedelta(seconds=5))
     add_report_jobs(scheduler, engine, settings, start + timedelta(seconds=30), retry_first)
+    add_retention_job(scheduler, engine, settings, retry_first)
     return scheduler
+
+
+def add_retention_job(scheduler: BackgroundScheduler, engine: Engine, settings: Settings,
+                      retry_first: float = RETRY_FIRST) -> None:
+    """Add the nightly retention run ([privacy] retention_time, local time), and one a minute
+    after start, so a process that is restarted every day still keeps the retention period."""
+    hour, minute = (int(p) for p in settings.pulse.privacy.retention_time.split(":"))
+    job = _Guarded(scheduler, jobs.retention, "retention", retry_first)
+    scheduler.add_job(job, CronTrigger(hour=hour, minute=minute,
+                                       timezone=settings.pulse.general.zone),
+                      args=[engine, settings], id="retention",
+                      next_run_time=datetime.now(UTC) + timedelta(minutes=1))
 
 
 ALERT_INTERVAL = timedelta(minutes=15)
@@ -112,7 +126,11 @@ class _Guarded:
 
 
 def run_forever(engine: Engine, settings: Settings) -> None:
-    """Start the scheduler and block until Ctrl-C or SIGTERM."""
+    """Start the scheduler and block until Ctrl-C or SIGTERM. Refuses to start (raises
+    PseudonymKeyError) without the pseudonym key."""
+    from pulse.privacy import pseudonymiser
+
+    pseudonymiser()
     jobs.sync_config_sources(engine, settings)
     scheduler = build_scheduler(engine, settings)
     stop = threading.Event()

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from store import audit
 from store.models import Correction, Mention, Tag
 from store.rollups import maintained
 
@@ -68,6 +69,9 @@ def add_correction(session: Session, mention_id: int, kind: str, value: str, aut
     session.flush()
     with maintained(session, members):
         apply_corrections(session, members)
+    audit.record(session, author, "correction", target=f"mention {mention_id}",
+                 rows=len(members), details={"kind": kind, "value": value,
+                                             "action": correction.action})
     return correction
 
 
@@ -92,6 +96,8 @@ def undo_correction(session: Session, correction_id: int, author: str,
     members = story_members(session, target.mention_id)
     with maintained(session, members):
         apply_corrections(session, members)
+    audit.record(session, author, "undo", target=f"correction {correction_id}",
+                 rows=len(members), details={"kind": target.kind, "value": target.value})
     return undo
 
 

@@ -34,3 +34,4 @@ class Item:
     raw: dict[str, Any] = field(default_factory=dict)
     platform: str | None = None  # whose accounts the author handles are (x, bluesky …); None:
     # the source's own (a feed's authors are its own)
+    author_category: str | None = None  # "private" or a public category (store.privacy)

@@ -399,3 +399,17 @@ class AuditEntry(Base):
     filters: Mapped[dict] = mapped_column(JSON, default=dict)
     rows: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Erasure(Base):
+    """What was erased on request, so that collecting never brings it back: an author
+    ("author", their pseudonym "anon:…", the keyed hash of the handle, whether they were a
+    private person or not) or one mention ("mention", "source id:external id")."""
+
+    __tablename__ = "erasures"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_erasures_kind_value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(String(600))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

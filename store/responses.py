@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from store import audit
 from store.models import RESPONSE_STATUSES, Mention, Response
 
 
@@ -30,6 +31,8 @@ def set_response(session: Session, mention_id: int, status: str | None, author: 
     session.execute(update(Mention).where(Mention.id == mention_id)
                     .values(response_status=status))
     session.flush()
+    audit.record(session, author.strip(), "follow_up", target=f"mention {mention_id}", rows=1,
+                 details={"status": status or "cleared"})
     return response
 
 

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from store import audit
 from store.corrections import TASK_OF_KIND, CorrectionError
 from store.models import Confirmation, Correction, Mention, Source, Tag, utcnow
 
@@ -180,6 +181,7 @@ def confirm_mention(session: Session, mention_id: int, author: str,
                                 author=author[:200], note=note)
     session.add(confirmation)
     session.flush()
+    audit.record(session, author[:200], "confirmation", target=f"mention {mention_id}", rows=1)
     return confirmation
 
 
@@ -196,6 +198,8 @@ def undo_confirmation(session: Session, confirmation_id: int, author: str) -> Co
         raise CorrectionError(f"confirmation {confirmation_id} is already undone")
     confirmation.undone_at, confirmation.undone_by = utcnow(), author[:200]
     session.flush()
+    audit.record(session, author[:200], "undo", target=f"confirmation {confirmation_id}",
+                 rows=1)
     return confirmation
 
 

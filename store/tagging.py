@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from store.corrections import apply_corrections
@@ -18,7 +18,9 @@ from store.writes import save_tagging
 
 
 def _pending(version: str):
-    return or_(Mention.tagger_version.is_(None), Mention.tagger_version != version)
+    # A mention whose text retention removed keeps the tags it had: it is never read again.
+    return and_(or_(Mention.tagger_version.is_(None), Mention.tagger_version != version),
+                Mention.redacted_at.is_(None))
 
 
 def pending_count(session: Session, version: str) -> int:
@@ -35,12 +37,14 @@ def tag_inputs(session: Session, after_id: int, limit: int,
                pending_for: str | None = None) -> list[dict]:
     """Return the tagger's input records of the next `limit` mentions with an id above
     `after_id` (with `pending_for`, only those without tags of that version), in id order:
-    text, title, URL, author, source kind and relation; never labels."""
+    text, title, URL, author, source kind and relation; never labels. Mentions whose text
+    retention removed are left out: their tags stay as they were."""
     stmt = (select(Mention.id, Mention.title, Mention.text, Mention.url, Mention.voice,
                    Mention.kind, Mention.relation, Author.handle, Author.name,
                    Author.description)
             .join(Author, Author.id == Mention.author_id, isouter=True)
-            .where(Mention.id > after_id).order_by(Mention.id).limit(limit))
+            .where(Mention.id > after_id, Mention.redacted_at.is_(None))
+            .order_by(Mention.id).limit(limit))
     if pending_for:
         stmt = stmt.where(_pending(pending_for))
     return [{"id": r.id, "title": r.title if r.kind != "blog_comment" else None,

@@ -73,15 +73,16 @@ def _author_ids(session: Session, source: Source,
         return {}
     rows = [{"platform": p, "handle": h, "name": (i.author_name or h)[:300],
              "description": i.author_description, "followers": i.author_followers,
-             "verified": i.author_verified} for (p, h), i in latest.items()]
+             "verified": i.author_verified, "category": i.author_category}
+            for (p, h), i in latest.items()]
     stmt = _insert(session, Author.__table__).values(rows)
+    # The category is kept up to date (an account that became verified keeps its name from
+    # then on); profiles change too: keep the newest name, bio and follower count.
     has_profiles = any(r["description"] is not None or r["followers"] is not None for r in rows)
-    if has_profiles:  # profiles change: keep the newest name, bio and follower count
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["platform", "handle"],
-            set_={c: stmt.excluded[c] for c in ("name", "description", "followers", "verified")})
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=["platform", "handle"])
+    columns = ("category", "name", "description", "followers", "verified") if has_profiles \
+        else ("category",)
+    stmt = stmt.on_conflict_do_update(index_elements=["platform", "handle"],
+                                      set_={c: stmt.excluded[c] for c in columns})
     session.execute(stmt)
     found: dict[tuple[str, str], int] = {}
     for platform in {p for p, _ in latest}:
@@ -171,6 +172,8 @@ def save_items(session: Session, source: Source, items: Sequence[Item]) -> Saved
         index_elements=["source_id", "external_id"],
         set_={"text": stmt.excluded.text, "title": stmt.excluded.title,
               "content_hash": stmt.excluded.content_hash, "raw": stmt.excluded.raw,
+              "url": stmt.excluded.url, "canonical_url": stmt.excluded.canonical_url,
+              "author_id": stmt.excluded.author_id, "redacted_at": None,
               "tagger_version": None, "tagged_at": None},
         where=table.c.content_hash != stmt.excluded.content_hash)
         .returning(table.c.id, table.c.collected_at))

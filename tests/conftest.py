@@ -29,6 +29,11 @@ os.environ["PULSE_CALIBRATION"] = str(Path(tempfile.gettempdir()) /
                                       f"pulse-tests-{uuid.uuid4().hex}" / "calibration.json")
 
 
+# Collecting needs the pseudonym key (store.privacy); tests use one of their own, and the test
+# of a missing key removes it.
+os.environ["PULSE_PSEUDONYM_KEY"] = "pulse-tests-key-" + uuid.uuid4().hex
+
+
 def pytest_addoption(parser):
     """--soak-minutes N: how long the soak test publishes (default: a short run for CI)."""
     parser.addoption("--soak-minutes", type=float, default=1.25,

@@ -245,12 +245,12 @@ def test_oversized_answer_is_refused(instance):
     assert err.value.kind == "too_large"
 
 
-def test_source_filter_skips_irrelevant_statuses_in_the_pipeline(instance):
+def test_source_filter_skips_irrelevant_statuses_in_the_pipeline(instance, base_settings):
     _serve_tag(instance)
     cfg = SourceConfig(key="tag", kind="mastodon_tag", url=instance.base_url, tag="smartstad",
                        filter="karta")
     assert len(mastodon.build(cfg, _fetcher()).collect({}).items) == 3  # collectors never filter
-    result = jobs.run_pipeline(cfg, _fetcher(), {})
+    result = jobs.run_pipeline(base_settings, cfg, _fetcher(), {})
     assert [i.external_id for i in result.items] == [S3, S2]
     assert result.skipped == result.filtered == 1 and result.cursor == {"since_id": S3}
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from pulse.settings.common import Strict
+from pulse.settings.privacy import PrivacySettings
 from pulse.settings.reports import (
     DEFAULT_ALERTS,
     DEFAULT_KPIS,
@@ -74,6 +75,7 @@ class PulseFile(Strict):
     dashboard: DashboardSettings = DashboardSettings()
     mail: MailSettings = MailSettings()
     digest: DigestSettings = DigestSettings()
+    privacy: PrivacySettings = PrivacySettings()
     alert: list[AlertRule] = Field(default_factory=list)  # none: reports.alerts' defaults
     kpi: list[KpiConfig] = Field(default_factory=list)    # none: the default measurement points
 

@@ -12,7 +12,8 @@ from collectors.registry import KINDS
 from pulse.settings.common import Strict, parse_interval
 
 COMMON = ("key", "name", "kind", "interval", "voice", "filter", "enabled", "max_items",
-          "channel")
+          "channel", "authors")
+AUTHOR_RULES = ("classify", "private", "media", "public_body", "organisation", "public_figure")
 # Settings of one kind or another; each kind declares which of them it takes.
 KIND_SETTINGS = ("url", "username", "query", "tag", "subreddit", "api_base_url", "max_pages",
                  "full_text")
@@ -38,6 +39,10 @@ class SourceConfig(Strict):
     enabled: bool = True
     max_items: int = Field(default=500, ge=1)
     channel: str | None = None      # a [[channel]] id of strategy.toml; None: the kind's default
+    # Who its authors are (store.privacy): "classify" each one by [privacy] of pulse.toml, or
+    # one category for all ("media" for a newspaper's bylines, "private" …). None: the city's
+    # own sources are "public_body", other feeds "media", everything else "classify".
+    authors: str | None = None
 
     @field_validator("kind")
     @classmethod
@@ -51,6 +56,14 @@ class SourceConfig(Strict):
     def _known_voice(cls, value: str) -> str:
         if value not in ("own", "third_party"):
             raise ValueError(f'"{value}" is not a voice; use "own" or "third_party"')
+        return value
+
+    @field_validator("authors")
+    @classmethod
+    def _known_rule(cls, value: str | None) -> str | None:
+        if value is not None and value not in AUTHOR_RULES:
+            raise ValueError(f'"{value}" is not an author rule; use one of '
+                             f'{", ".join(AUTHOR_RULES)}')
         return value
 
     @field_validator("interval")
@@ -101,6 +114,16 @@ class SourceConfig(Strict):
     def effective_channel(self) -> str:
         """Return the explicit channel, or the kind's default for this voice."""
         return self.channel or KINDS[self.kind].channel(self.voice)
+
+    @property
+    def author_rule(self) -> str:
+        """Return how this source's authors are classified: its `authors`, or the default
+        (the city's own: public body; other feeds: media, their bylines; else classify)."""
+        if self.authors:
+            return self.authors
+        if self.voice == "own":
+            return "public_body"
+        return "media" if self.kind == "feed" else "classify"
 
     @property
     def interval_seconds(self) -> int:

@@ -1,5 +1,5 @@
 """privacy: authors' category (private persons are pseudonymised), mentions' redaction time
-(retention), and the audit log
+(retention), the audit log, and what was erased on request (never collected again)
 
 Revision ID: 0012
 Revises: 0011
@@ -34,9 +34,19 @@ def upgrade() -> None:
     )
     op.create_index('ix_audit_log_at', 'audit_log', ['at'])
     op.create_index('ix_audit_log_action', 'audit_log', ['action'])
+    op.create_table(
+        'erasures',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=10), nullable=False),
+        sa.Column('value', sa.String(length=600), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('kind', 'value', name='uq_erasures_kind_value'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('erasures')
     op.drop_index('ix_audit_log_action', table_name='audit_log')
     op.drop_index('ix_audit_log_at', table_name='audit_log')
     op.drop_table('audit_log')
