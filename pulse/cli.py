@@ -409,6 +409,9 @@ def export(
     source: list[str] = typer.Option(None, "--source", "-s", metavar="KEY",
                                      help="Only this source key; repeatable."),
     lang: str = typer.Option(None, "--lang", help="Only this language, e.g. sv or en."),
+    author: str = typer.Option(None, "--author", metavar="HANDLE",
+                               help="Only this author's mentions (a resident's request for "
+                                    "access: their handle, as on the platform)."),
 ):
     """Export tagged mentions with their tags, streamed; filters narrow it down."""
     from reports.export import BINARY_FORMATS, FORMATS, write_export
@@ -434,10 +437,11 @@ def export(
                                      ("--message", message, [m.id for m in strategy.message])):
             if value and value not in known:
                 _fail(f"unknown {option[2:]} {value!r}; choose one of {', '.join(known)}", 2)
+    engine = _engine()
     filters = Filters(start=first, end=last, voice=None if voice == "all" else voice,
                       sentiment=sentiment, keyword=keyword, message=message,
-                      sources=tuple(source or ()), lang=lang)
-    engine = _engine()
+                      sources=tuple(source or ()), lang=lang,
+                      author=_stored_handle(engine, author) if author else None)
     try:
         with (contextlib.nullcontext(sys.stdout.buffer) if output == "-"
               else open(output, "wb")) as out, transaction(engine) as session:
@@ -452,6 +456,29 @@ def export(
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}; check the path and free disk space")
     console.print(f"exported {n} mentions")  # console is stderr: stdout carries the export
+
+
+def _stored_handle(engine, handle: str) -> str:
+    """Return how an author's handle is stored: the pseudonym of a private person's (needs
+    PULSE_PSEUDONYM_KEY), else the handle itself; end the command when neither is stored."""
+    from sqlalchemy import func, select
+
+    from pulse.privacy import pseudonymiser
+    from store.db import transaction
+    from store.models import Author
+    from store.privacy import PseudonymKeyError, normal_handle
+
+    plain = normal_handle(handle)
+    try:
+        alias = pseudonymiser().handle(plain)
+    except PseudonymKeyError as exc:
+        _fail(str(exc), 2)
+    with transaction(engine) as session:
+        found = session.scalars(select(Author.handle).where(
+            (Author.handle == alias) | (func.lower(Author.handle) == plain))).first()
+    if found is None:
+        _fail(f"no author {handle!r} is stored (as a private person's pseudonym or by name)", 2)
+    return found
 
 
 def _streamlit(port: int, address: str, env: dict[str, str]) -> int:

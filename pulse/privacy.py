@@ -22,7 +22,7 @@ DEMO_KEY = "pulse-demo-sample-data-only-not-a-secret"
 
 def author_policy(settings: Settings) -> AuthorPolicy:
     """Return the author classification rules of pulse.toml [privacy], with the city's own
-    accounts and domains of strategy.toml [voice] as a public body."""
+    accounts, domains and names of strategy.toml [voice] as a public body."""
     privacy = settings.pulse.privacy
     public = {c: tuple(getattr(privacy.public, c)) for c in
               ("media", "public_body", "organisation", "public_figure")}
@@ -33,7 +33,8 @@ def author_policy(settings: Settings) -> AuthorPolicy:
         public=public,
         name_words={c: tuple(getattr(privacy.name_words, c)) for c in
                     ("media", "public_body", "organisation")},
-        min_followers=privacy.min_followers, verified_is_public=privacy.verified_is_public)
+        min_followers=privacy.min_followers, verified_is_public=privacy.verified_is_public,
+        public_body_names=frozenset(n.strip().lower() for n in voice.own_names))
 
 
 def pseudonymiser() -> Pseudonymiser:

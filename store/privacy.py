@@ -99,6 +99,7 @@ class AuthorPolicy:
     name_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     min_followers: int | None = 10_000
     verified_is_public: bool = True
+    public_body_names: frozenset[str] = frozenset()  # display names, lower case (the city's)
 
     def _listed(self, handle: str) -> str | None:
         """The category whose list holds the handle, or a domain it ends in ("kth.se" holds
@@ -130,6 +131,8 @@ class AuthorPolicy:
             return "public_body"
         if item.author_handle and (listed := self._listed(item.author_handle)):
             return listed
+        if item.author_name and item.author_name.strip().lower() in self.public_body_names:
+            return "public_body"
         if item.author_name and (named := self._named(item.author_name)):
             return named
         if self.verified_is_public and item.author_verified:

@@ -167,7 +167,11 @@ def test_wordpress_comments_are_linked_to_their_post(engine, server, base_settin
     assert [c.kind for c in comments] == ["blog_comment", "blog_comment"]
     assert {c.parent_url for c in comments} == {post.canonical_url}
     assert all(c.voice == "third_party" for c in comments)
-    assert comments[0].author.handle == "Lisa"
+    # A commenter is a private person: stored as the keyed pseudonym of their name.
+    from pulse.privacy import pseudonymiser
+
+    assert comments[0].author.handle == pseudonymiser().handle("Lisa")
+    assert comments[0].author.category == "private" and "Lisa" not in str(comments[0].raw)
 
 
 def test_source_filter_keeps_only_relevant_items(engine, server, base_settings):

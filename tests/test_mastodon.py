@@ -285,7 +285,15 @@ def test_job_stores_statuses_once_and_keeps_threads(engine, instance, base_setti
     assert sorted(tag) == [S1, S2, S3]
     reply, parent = tag[S2], tag[S1]
     assert reply.relation == "reply" and reply.parent_external_id == parent.external_id
-    assert reply.author.handle == "erik@social.example" and reply.author.followers == 95
+    # A resident is stored as the keyed pseudonym of their acct, with no copy of it.
+    from pulse.privacy import pseudonymiser
+
+    assert reply.author.handle == pseudonymiser().handle("erik@social.example")
+    assert reply.author.category == "private" and reply.author.followers == 95
+    assert "erik" not in json.dumps(reply.raw).lower()
+    # The link still opens the post, to answer it; a Mastodon link has no form without the
+    # acct, so it keeps it until retention removes the link.
+    assert reply.url == "https://social.example/@erik/113500000000000002"
     assert reply.engagement == {"likes": 2, "reposts": 0, "replies": 0}
     assert reply.published_at == datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
     assert reply.voice == "third_party"

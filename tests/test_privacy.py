@@ -79,6 +79,9 @@ def test_the_shipped_config_keeps_the_citys_accounts_and_media_by_name(base_sett
     assert policy.classify(_post("smartsthlm", "Smart Stockholm")) == "public_body"
     assert policy.classify(_post("svtnyheter", "SVT Nyheter")) == "media"
     assert policy.classify(_post("kalle_92", "Kalle")) == "private"
+    # The city answering in its blog's comments, by its name: its own voice, not a resident.
+    assert policy.classify(_post("Smart Stockholm-bloggen", "Smart Stockholm-bloggen")) == \
+        "public_body"
 
 
 def test_a_private_person_is_stored_as_a_keyed_pseudonym_with_no_copy_of_them():
@@ -323,3 +326,14 @@ def test_exports_and_corrections_are_in_the_audit_log(demo_url, tmp_path):
     assert listed.returncode == 0 and "export" in listed.stdout and "correction" in listed.stdout
     wrong = pulse("audit", "--action", "nothing", env=env)
     assert wrong.returncode == 2 and "unknown action" in wrong.stderr
+
+
+def test_a_residents_access_request_exports_their_mentions_by_handle(demo_url, tmp_path):
+    out = tmp_path / "access.jsonl"
+    env = {"PULSE_DATABASE_URL": demo_url}
+    result = pulse("export", "--author", COMMENTER, "--output", str(out), env=env)
+    assert result.returncode == 0, result.stderr
+    (row,) = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert row["author"].startswith("anon:") and row["kind"] == "blog_comment"
+    unknown = pulse("export", "--author", "nobody_here", env=env)
+    assert unknown.returncode == 2 and "no author 'nobody_here'" in unknown.stderr

@@ -37,8 +37,12 @@ def test_jobs_run_isolated_and_never_overlap(engine, server, base_settings):
     sync_config_sources(engine, settings)
     scheduler = build_scheduler(engine, settings)
     jobs = {j.id: j for j in scheduler.get_jobs()}
-    assert set(jobs) == {"collect:broken", "collect:news", "tag", "digest", "alerts"}
+    assert set(jobs) == {"collect:broken", "collect:news", "tag", "digest", "alerts",
+                         "retention"}
     assert jobs["alerts"].trigger.interval.total_seconds() == 900
+    retention = str(jobs["retention"].trigger)  # nightly at [privacy] retention_time, local
+    assert "hour='3'" in retention and "minute='30'" in retention
+    assert str(jobs["retention"].trigger.timezone) == "Europe/Stockholm"
     assert jobs["collect:news"].trigger.interval.total_seconds() == 300
     scheduler.start()
     try:
