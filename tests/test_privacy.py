@@ -257,6 +257,9 @@ def test_erasure_leaves_no_trace_in_the_database_file_and_collecting_does_not_br
             Author.name.like("Privatperson %")))
     assert stored > 50
     quoted = f"Håller med {COMMENTER}!"
+    (comment,) = [i["text"] for i in DEMO_ITEMS if i["author"] == COMMENTER]
+    words = comment[:40].encode()
+    assert words in _database_bytes(demo_url)  # what they wrote is there before
     with transaction(engine) as session:  # someone else's post quotes the person by name
         other = session.scalars(select(Mention).where(Mention.kind == "news")).first()
         other.text = f"{other.text} {quoted}"
@@ -266,6 +269,7 @@ def test_erasure_leaves_no_trace_in_the_database_file_and_collecting_does_not_br
     assert "mentions: 1" in result.stderr and "authors: 1" in result.stderr
     assert "quotes in other mentions: 1" in result.stderr
     data = _database_bytes(demo_url)
+    assert words not in data  # and gone after, from the table, the search index and the log
     for form in (COMMENTER, COMMENTER.lower(), COMMENTER.upper()):
         assert form.encode() not in data
     assert alias.encode() not in data  # another key's pseudonym: a sanity check of the search
@@ -337,3 +341,60 @@ def test_a_residents_access_request_exports_their_mentions_by_handle(demo_url, t
     assert row["author"].startswith("anon:") and row["kind"] == "blog_comment"
     unknown = pulse("export", "--author", "nobody_here", env=env)
     assert unknown.returncode == 2 and "no author 'nobody_here'" in unknown.stderr
+
+
+def test_erasure_removes_the_person_from_every_table(engine, server, base_settings):
+    """A commenter's mention with a correction, a follow-up and a confirmation, erased by the
+    name they commented under: no row of any table holds their text or pseudonym after,
+    but the tombstone and the audit entry (SQLite and PostgreSQL)."""
+    from sqlalchemy import text as sql
+
+    from pulse.privacy import pseudonymiser
+    from store.corrections import add_correction
+    from store.erasure import compact, erase_author
+    from store.models import Base
+    from store.responses import set_response
+    from store.review import confirm_mention
+    from tests.conftest import fixture_bytes, make_settings
+
+    server.route("/feed/", fixture_bytes("wp_posts.xml"))
+    server.route("/comments/feed/", fixture_bytes("wp_comments.xml"))
+    settings = make_settings(base_settings, [
+        {"key": "blog", "kind": "feed", "url": server.url("/feed/"), "voice": "own"},
+        {"key": "comments", "kind": "wordpress_comments", "url": server.url("/comments/feed/")},
+    ])
+    jobs.collect_all(engine, settings)
+    jobs.tag_pending(engine, settings)
+    alias = pseudonymiser().handle("Lisa")
+    with transaction(engine) as session:
+        lisa = session.scalars(select(Mention).join(Author).where(Author.handle == alias)).one()
+        mid, said = lisa.id, lisa.text[:30]
+        add_correction(session, mid, "sentiment", "positive", "Analytiker")
+        set_response(session, mid, "needs_answer", "Analytiker")
+        confirm_mention(session, mid, "Analytiker")
+    with transaction(engine) as session:
+        report = erase_author(session, "Lisa", pseudonymiser())
+        audit.record(session, "test", "erase", target=report.target, details=report.removed)
+    compact(engine)  # VACUUM on PostgreSQL, index merge and checkpoint on SQLite
+    assert report.removed["mentions"] == 1 and report.removed["authors"] == 1
+    assert report.removed["corrections"] == 1 and report.removed["follow_up"] == 1
+    assert report.removed["confirmations"] == 1 and report.removed["tags"] > 3
+    found = []
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name in ("erasures", "audit_log"):
+                continue
+            for row in conn.execute(select(table)):
+                text = str(tuple(row))
+                if alias in text or said in text:
+                    found.append((table.name, text[:80]))
+        if engine.dialect.name == "sqlite":
+            hits = conn.execute(sql("SELECT count(*) FROM mentions_fts WHERE mentions_fts "
+                                    "MATCH :q"), {"q": f'"{said[:12]}"'}).scalar()
+            assert hits == 0
+    assert found == []
+    with transaction(engine) as session:
+        assert differences(session) == []
+        omar = session.scalar(select(func.count(Mention.id)).where(Mention.kind ==
+                                                                    "blog_comment"))
+    assert omar == 1  # the other commenter is untouched
