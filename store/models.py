@@ -140,6 +140,8 @@ class Mention(Base):
         Index("ix_mentions_story", "story_id"),
         Index("ix_mentions_story_checked", "story_checked"),
         Index("ix_mentions_response_status", "response_status"),
+        # An author's mentions: erasure, retention's orphaned authors, the top authors.
+        Index("ix_mentions_author", "author_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

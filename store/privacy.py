@@ -22,6 +22,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from store.items import Item
@@ -143,15 +144,20 @@ class AuthorPolicy:
         return PRIVATE
 
 
+@lru_cache(maxsize=4096)  # the same author's posts come together: one pattern each
+def _pattern(found: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(s) for s in found)
+                      + r")(?![\w])", re.IGNORECASE)
+
+
 def _replacer(secrets: Iterable[str], pseudonym: str):
     """Return a function that replaces every secret (ignoring case, whole words only: "anna"
     leaves "Annastigen" alone) in a text by the pseudonym; the longest first, so "anna@host"
     goes before "anna"."""
-    found = sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True)
+    found = tuple(sorted({s for s in secrets if s and len(s) >= 3}, key=lambda s: (-len(s), s)))
     if not found:
         return lambda text: text
-    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(s) for s in found)
-                         + r")(?![\w])", re.IGNORECASE)
+    pattern = _pattern(found)
     return lambda text: pattern.sub(pseudonym, text)
 
 

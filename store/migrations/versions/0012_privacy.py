@@ -20,6 +20,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('category', sa.String(length=20), nullable=True))
     with op.batch_alter_table('mentions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('redacted_at', sa.DateTime(), nullable=True))
+    op.create_index('ix_mentions_author', 'mentions', ['author_id'])
     op.create_table(
         'audit_log',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -50,6 +51,7 @@ def downgrade() -> None:
     op.drop_index('ix_audit_log_action', table_name='audit_log')
     op.drop_index('ix_audit_log_at', table_name='audit_log')
     op.drop_table('audit_log')
+    op.drop_index('ix_mentions_author', table_name='mentions')
     with op.batch_alter_table('mentions', schema=None) as batch_op:
         batch_op.drop_column('redacted_at')
     with op.batch_alter_table('authors', schema=None) as batch_op:
