@@ -43,13 +43,13 @@ def items(beacon: str, now: datetime) -> list[dict]:
     the collectors must strip."""
     return [
         {"id": "h1", "when": last_week_day(now, 0),
-         "title": f'<script>alert("{ALERT}")</script> Smart stad i Stockholm',
+         "title": f'<script>alert("{ALERT}")</script> Smart stad i Stockholm {RLO}gnok{PDF}',
          "text": f'{SMART}: [klicka här](javascript:alert("{ALERT}")) och '
                  f"![spårpixel]({beacon}/md-image) läs mer.",
          "link": f'javascript:alert("{ALERT}")',
          "author": f'<img src=x onerror=alert("{ALERT}")>Redaktionen'},
         {"id": "h2", "when": last_week_day(now, 1),
-         "title": "Smart stad :red[VARNING] :material/warning: i Stockholm",
+         "title": "Smart stad :red[VARNING] :material/warning: :streamlit: :rocket: i Stockholm",
          "text": f'<img src=x onerror=alert("{ALERT}")> {SMART} $\\sqrt{{2}}$ och $$e^x$$ '
                  f'<iframe src="{beacon}/iframe"></iframe>',
          "link": DATA_URL,
@@ -61,7 +61,7 @@ def items(beacon: str, now: datetime) -> list[dict]:
          "link": 'vbscript:msgbox("pulse")',
          "author": f"{RLO}nimda{PDF} :blue[Admin] <b>fet</b>"},
         {"id": "h4", "when": last_week_day(now, 3),
-         "title": f'=HYPERLINK("{beacon}/xlsx","Stockholm smart stad")',
+         "title": f'=HYPERLINK("{beacon}/xlsx","Stockholm smart stad") www.example.se',
          "text": f'=HYPERLINK("{beacon}/xlsx","klicka") {SMART}',
          "link": None,
          "author": "@SUM(1+1)*cmd|' /C calc'!A0"},
