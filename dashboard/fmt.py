@@ -54,4 +54,3 @@ def md_escape(text: str | None) -> str:
     rest of the line around (store.inert). What shows reads exactly as the text."""
     text = _AUTOLINKED.sub(WORD_JOINER, without_bidi(text))
     return "".join(f"\\{c}" if c in MARKDOWN_SPECIAL else c for c in text)
-
