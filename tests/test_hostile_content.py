@@ -5,8 +5,9 @@ yearly report's PDF and in the exports.
 
 On every page: no JS dialog, no request to the beacon server, no element made from a post
 (an image, frame, script, javascript:/data:/vbscript: link, rendered LaTeX, a markdown
-heading, table or strikethrough, a Streamlit icon or coloured text from a directive), no
-bidi override reaching the page; and the hostile text shows as plain, literal text."""
+heading, table or strikethrough, a link inside rendered markdown), no bidi override reaching
+the page; and the hostile text shows as plain, literal text (so no directive, icon, emoji or
+entity was read either)."""
 
 from __future__ import annotations
 
@@ -54,8 +55,7 @@ LITERAL = {
     "overview": ['<script>alert("pulse-xss")</script> Smart stad i Stockholm',
                  "<i>Kursiv</i> &amp; Co",
                  DIRECTIVES,
-                 '<img src=x onerror=alert("pulse-xss")>Redaktionen',
-],
+                 '<img src=x onerror=alert("pulse-xss")>Redaktionen'],
     "mentions": ['<script>alert("pulse-xss")</script> Smart stad i Stockholm',
                  '[klicka här](javascript:alert("pulse-xss"))',
                  "$\\sqrt{2}$ och $$e^x$$",
