@@ -2,10 +2,13 @@
 
 `feed_item` turns one feedparser entry into an Item: title and text as plain text (HTML,
 scripts and styles removed, entities read), links made absolute against the feed's address
-and kept only when http(s), the time of the entry in UTC, a stable id (the GUID, else the
-link, else a hash of title, time and text).
+and kept only when http(s) (store.inert.safe_url), the time of the entry in UTC, a stable
+id (the GUID, else the link, else a hash of title, time and text).
 
-`clean_items` is the pipeline's step for every kind of source: it removes characters no
+`clean_items` is the pipeline's step for every kind of source: it keeps an item's link and
+its parent's only when they are http(s) links with a host (an API's javascript:, data: or
+vbscript: "link" is never an address of the post: it is dropped here, so no page, report or
+export ever has it to show; the raw payload keeps what the source sent), removes characters no
 database takes (NUL, other C0 controls) from every text and from raw payloads, caps very long
 titles and texts, replaces an id longer than the store's 500 characters by its hash (cutting
 it could make two items one), puts a time far in the future (more than a day ahead: a wrong
@@ -22,9 +25,10 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin
 
 from collectors.text import html_to_text
+from store.inert import safe_url
 from store.items import Item
 
 MAX_TEXT = 200_000
@@ -75,12 +79,9 @@ def absolute_url(link: Any, base: str | None) -> str | None:
         return None
     try:
         url = urljoin(base or "", link.strip())
-        parts = urlsplit(url)
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
+    return safe_url(url)
 
 
 def feed_item(entry: Any, base: str | None, now: datetime, *,
@@ -140,6 +141,8 @@ def clean_item(item: Item, now: datetime) -> Item | None:
     """Return the item made safe to store (see the module text), or None when nothing of it
     is left to read."""
     changes: dict[str, Any] = {f: _clean_text(getattr(item, f)) for f in _TEXT_FIELDS}
+    for field in ("url", "parent_url"):
+        changes[field] = safe_url(changes[field])
     changes["text"] = _clean_text(item.text, MAX_TEXT).strip()
     title = _clean_text(item.title, MAX_TITLE)
     changes["title"] = title.strip() or None if isinstance(title, str) else None

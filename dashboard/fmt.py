@@ -3,11 +3,19 @@ grouping, percentages, and singular or plural."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from store.inert import without_bidi
+
 THIN_SPACE = "\u2009"
-MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$=")
+MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$=&/")
+# A word joiner (U+2060: invisible, no width) where Streamlit's markdown would still make
+# something of escaped text: GFM's bare links (http://…, www.…, name@host) and the
+# :streamlit: logo are found in the text after the escapes are read.
+WORD_JOINER = "\u2060"
+_AUTOLINKED = re.compile(r"(?=://)|(?<=www)(?=\.)|(?=@)|(?<=:)(?=streamlit:)", re.IGNORECASE)
 
 
 def local_time(value: datetime | None, tz: ZoneInfo, with_zone: bool = False,
@@ -40,5 +48,9 @@ def percent(value: float | None, signed: bool = False) -> str:
 
 def md_escape(text: str | None) -> str:
     """Return `text` with every markdown character backslash-escaped, so a post's title shown
-    with st.markdown stays plain text (no links, images or emphasis from the post)."""
-    return "".join(f"\\{c}" if c in MARKDOWN_SPECIAL else c for c in (text or ""))
+    with st.markdown stays plain text: no links (nor bare addresses made links), images,
+    emphasis, HTML, entities ("&lt;" stays as written), LaTeX ($) or Streamlit directives
+    (:red[…], :material/…:, :streamlit:) from the post, and no bidi override turning the
+    rest of the line around (store.inert). What shows reads exactly as the text."""
+    text = _AUTOLINKED.sub(WORD_JOINER, without_bidi(text))
+    return "".join(f"\\{c}" if c in MARKDOWN_SPECIAL else c for c in text)

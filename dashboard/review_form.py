@@ -10,9 +10,10 @@ import streamlit as st
 
 from dashboard.context import Context
 from dashboard.correction_fields import allowed_values, changes, fields
-from dashboard.fmt import local_time, number, percent
+from dashboard.fmt import local_time, md_escape, number, percent
 from dashboard.i18n import t
 from dashboard.views.mention_list import evidence_words, highlight
+from store.inert import safe_url
 
 MULTI_KINDS = ("audience", "topic", "message", "keyword")
 MAX_TEXT = 1200
@@ -60,16 +61,19 @@ def card(ctx: Context, row: dict, on_confirm, on_correct) -> None:
     with st.container(border=True, key=f"review_card_{mid}"):
         title = row["title"] or ""
         when = local_time(row["published_at"], ctx.tz)
-        if title:
-            st.markdown(f"**{highlight(title, {})}**", unsafe_allow_html=True)
+        if title:  # markdown-escaped: a post's title is text, never a link or an image
+            st.markdown(f"**{md_escape(title)}**")
         st.caption(f"{when} · {row['source_name']} · " + t(
             "review_weight", lang, copies=row["copies"], engagement=number(row["engagement"]),
             weight=f"{row['weight']:.1f}"))
         text = row["text"] or ""
         text = text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + " …"
-        st.markdown(highlight(text, evidence_words(row["labels"])), unsafe_allow_html=True)
-        if row.get("url"):
-            st.markdown(f"[{t('open_original', lang)}]({row['url']})")
+        # HTML-escaped and shown as HTML, not markdown: only the evidence marks are markup
+        body = highlight(text, evidence_words(row["labels"])).replace("\n", "<br>")
+        st.html(f'<div class="pulse-text">{body}</div>')
+        link = safe_url(row.get("url"))
+        if link:  # http(s) only, and a button: the address never goes through markdown
+            st.link_button(t("open_original", lang), link, icon=":material/open_in_new:")
         _labels(ctx, row)
         if st.button(t("review_confirm", lang), key=f"review_confirm_{mid}", type="primary",
                      help=t("review_confirm_help", lang), icon=":material/check:"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -13,6 +12,7 @@ from dashboard.context import Context
 from dashboard.data import load
 from dashboard.fmt import local_time, md_escape
 from dashboard.i18n import plural, t
+from store.inert import safe_url, without_bidi
 from store.queries import Filters
 
 TAG_KINDS = ("keyword", "message", "topic", "audience", "intent", "city")
@@ -50,8 +50,8 @@ def highlight(text: str, words: dict[str, str]) -> str:
     """Return `text` HTML-escaped, with each evidence word wrapped in a coloured <mark>.
 
     Escaping comes first and the words are matched in the escaped text, so nothing from the
-    post can become markup."""
-    escaped = html.escape(text)
+    post can become markup; bidi controls are removed (store.inert)."""
+    escaped = html.escape(without_bidi(text))
     if not words:
         return escaped
     by_escaped = {html.escape(w).lower(): how for w, how in words.items()}
@@ -65,10 +65,9 @@ def highlight(text: str, words: dict[str, str]) -> str:
 
 
 def safe_link(url: str | None) -> str | None:
-    """Return the URL when it is http(s); None otherwise (no javascript: or data: links)."""
-    if url and urlsplit(url).scheme in ("http", "https"):
-        return url
-    return None
+    """Return the URL when it is http(s) with a host; None otherwise (no javascript: or
+    data: links): store.inert.safe_url, the rule of every page and report."""
+    return safe_url(url)
 
 
 def _tag_line(ctx: Context, tags: dict[str, list[dict]]) -> str:
@@ -105,7 +104,7 @@ def show_mention(ctx: Context, row: dict) -> None:
         if row["engagement"]:
             details.append(f"{t('engagement', lang)}: {_engagement(ctx, row['engagement'])}")
         # st.text shows the line as plain text: tag labels and author handles stay inert.
-        st.text(" · ".join(d for d in details if d))
+        st.text(without_bidi(" · ".join(d for d in details if d)))
         link = safe_link(row["url"])
         if link:
             st.link_button(t("open_original", lang), link, icon=":material/open_in_new:")

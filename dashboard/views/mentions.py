@@ -10,7 +10,7 @@ from dashboard.context import Context, current
 from dashboard.correction_fields import allowed_values, changes, fields
 from dashboard.data import engine, invalidate
 from dashboard.drill import DRILL_ONLY
-from dashboard.fmt import local_time
+from dashboard.fmt import local_time, md_escape
 from dashboard.i18n import t
 from dashboard.views.mention_list import mention_list
 from store.corrections import (
@@ -20,6 +20,7 @@ from store.corrections import (
     undo_correction,
 )
 from store.db import transaction
+from store.inert import without_bidi
 from store.models import RESPONSE_STATUSES
 from store.responses import ResponseError, set_response
 
@@ -137,7 +138,7 @@ def _save(ctx: Context, write) -> None:
 
 
 def _label(row: dict, tz) -> str:
-    text = (row["title"] or row["text"]).replace("\n", " ")
+    text = without_bidi(row["title"] or row["text"]).replace("\n", " ")  # shown as text
     return (f"{local_time(row['published_at'], tz, fmt='%Y-%m-%d %H:%M')} · "
             f"{row['source_name']} · {text[:70]}")
 
@@ -150,7 +151,7 @@ def _drilled(ctx: Context) -> None:
         return
     left, right = st.columns([4, 1], vertical_alignment="center")
     left.info(t("drilled_story", ctx.lang) if f.story
-              else t("drilled_author", ctx.lang, author=f.author))
+              else t("drilled_author", ctx.lang, author=md_escape(f.author)))
 
     def clear() -> None:
         for key in DRILL_ONLY:
