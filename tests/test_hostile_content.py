@@ -316,11 +316,13 @@ def test_a_hostile_mentions_details_and_author_drill_stay_inert(hostile_dashboar
         page.get_by_role("option").nth(n).click()
         _idle(page)
         watch.check(page, f"mentions, details of option {n}", hostile_dashboard)
-    # The overview's top authors: drill to authors whose names are an <img> tag, a markdown
-    # link and directives; Omnämnanden then says whose mentions it shows, in a notice.
+    # The overview's top authors (five, the most stories first, then by handle; the
+    # comments' authors are private persons, shown by pseudonym): drill to authors whose
+    # names are an <img> tag, a markdown link and HTML with an entity; Omnämnanden then says
+    # whose mentions it shows, in a notice.
     for n, author in enumerate(['<img src=x onerror=alert("pulse-xss")>Redaktionen',
                                 '[Redaktör](javascript:alert("pulse-xss"))',
-                                ":blue[Admin] <b>fet</b>"]):
+                                "<i>Kursiv</i> &amp; Co"]):
         page.goto(f"{hostile_dashboard}/")
         _ready(page, "Pulse – bilden av Stockholm som smart stad")
         row = page.get_by_test_id("stHorizontalBlock").filter(has_text=author).filter(
