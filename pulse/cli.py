@@ -434,10 +434,14 @@ def export(
 
 
 def _streamlit(port: int, address: str, env: dict[str, str]) -> int:
+    from pulse.login import SECRETS_ENV
+
     cmd = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
            "--server.port", str(port), "--server.address", address,
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "viewer"]
+    if os.environ.get(SECRETS_ENV):  # a path, not a secret: Streamlit reads the file itself
+        cmd += ["--secrets.files", os.environ[SECRETS_ENV]]
     proc = subprocess.Popen(cmd, env={**os.environ, **env})
     try:
         return proc.wait()
@@ -448,10 +452,17 @@ def _streamlit(port: int, address: str, env: dict[str, str]) -> int:
 
 @app.command()
 def dashboard(port: int = typer.Option(None, "--port", help="Default: pulse.toml (8501).")):
-    """Start the Streamlit dashboard on 127.0.0.1."""
+    """Start the Streamlit dashboard: on 127.0.0.1 unless pulse.toml says otherwise, and on
+    another address only with login configured ([dashboard] login = "oidc" and [auth] in
+    Streamlit's secrets file)."""
+    from pulse.login import bind_problem
+
     settings = _settings()
-    _engine()
     cfg = settings.pulse.dashboard
+    problem = bind_problem(cfg)
+    if problem:
+        _fail(problem, 2)
+    _engine()
     console.print(f"dashboard: http://{cfg.address}:{port or cfg.port}")
     raise typer.Exit(_streamlit(port or cfg.port, cfg.address, {}))
 
