@@ -16,6 +16,7 @@ for the eye.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from dashboard.data import engine
 from dashboard.i18n import t
 from pulse.login import AUTH_KEYS
 from pulse.settings.app import ROLES, is_loopback
-from store.audit import record
+from store.audit import entries, record
 from store.db import transaction
 
 RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -153,6 +154,30 @@ def _logout(user: User, url: str | None, lang: str) -> None:
         st.logout()
 
 
+def _login_id() -> str | None:
+    """A short digest naming this login (the identity token's subject, issue time and nonce,
+    kept in Streamlit's identity cookie): the same for every tab and page load of one login,
+    new at the next login. None when the token carries neither time nor nonce."""
+    iat, nonce = st.user.get("iat"), st.user.get("nonce")
+    if iat is None and nonce is None:
+        return None
+    text = f"{st.user.get('iss')}|{st.user.get('sub')}|{iat}|{nonce}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _record_login(user: User, url: str | None) -> None:
+    """Record the login in the audit log once: a new tab or page load of the same login (a
+    new Streamlit session) finds its entry and adds none."""
+    login = _login_id()
+    with transaction(engine(url)) as session:
+        if login is not None and any(
+                e["details"].get("login") == login
+                for e in entries(session, action="login", actor=user.actor, limit=50)):
+            return
+        record(session, user.actor, "login", details={"role": user.role or "none",
+                                                      "login": login})
+
+
 def gate(settings, url: str | None, lang: str) -> User | None:
     """Decide who this session's user is and whether the dashboard may show them anything;
     draw the login page or the refusal and return None when not. Records a login once per
@@ -178,8 +203,7 @@ def gate(settings, url: str | None, lang: str) -> User | None:
     role = cfg.roles.role_of(email, _groups(st.user.get(cfg.groups_claim)))
     user = User(role=role, email=email, logged_in=True)
     if st.session_state.get(LOGIN_KEY) != email:
-        with transaction(engine(url)) as session:
-            record(session, user.actor, "login", details={"role": role or "none"})
+        _record_login(user, url)
         st.session_state[LOGIN_KEY] = email
     _logout(user, url, lang)
     if role is None:

@@ -408,9 +408,9 @@ LABELS: dict[str, dict[str, str]] = {
                       "administratör lägga till dig under [dashboard.roles] i pulse.toml.",
                 "en": "{who} has no role in Pulse and may see nothing here. Ask an admin to "
                       "add you under [dashboard.roles] in pulse.toml."},
-    "enable_source": {"sv": "Slå på {key} igen", "en": "Re-enable {key}"},
-    "source_enabled": {"sv": "Källan {key} är påslagen igen.",
-                       "en": "The source {key} is enabled again."},
+    "enable_source": {"sv": "Slå på {source} igen", "en": "Re-enable {source}"},
+    "source_enabled": {"sv": "Källan {source} är påslagen igen.",
+                       "en": "The source {source} is enabled again."},
     "enable_admin_only": {"sv": "Bara en administratör kan slå på en avstängd källa igen.",
                           "en": "Only an admin can re-enable a disabled source."},
 }

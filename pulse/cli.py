@@ -461,7 +461,9 @@ def dashboard(port: int = typer.Option(None, "--port", help="Default: pulse.toml
     cfg = settings.pulse.dashboard
     problem = bind_problem(cfg)
     if problem:
-        _fail(problem, 2)
+        from rich.markup import escape
+
+        _fail(escape(problem), 2)  # [dashboard] and [auth] are not markup
     _engine()
     console.print(f"dashboard: http://{cfg.address}:{port or cfg.port}")
     raise typer.Exit(_streamlit(port or cfg.port, cfg.address, {}))

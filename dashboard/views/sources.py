@@ -74,7 +74,7 @@ def _enable_buttons(ctx: Context, keys: list[str]) -> None:
         st.caption(t("enable_admin_only", ctx.lang))
     columns = st.columns(min(len(keys), 4))
     for i, key in enumerate(keys):
-        if columns[i % len(columns)].button(t("enable_source", ctx.lang, key=key),
+        if columns[i % len(columns)].button(t("enable_source", ctx.lang, source=key),
                                             key=f"enable_{key}", disabled=not admin,
                                             icon=":material/restart_alt:"):
             _enable(ctx, key)
@@ -98,7 +98,7 @@ def render(ctx: Context) -> None:
     st.header(t("page_sources", ctx.lang))
     enabled = st.session_state.pop(ENABLED_KEY, None)
     if enabled:
-        st.success(t("source_enabled", ctx.lang, key=enabled))
+        st.success(t("source_enabled", ctx.lang, source=enabled))
     data = load("sources", ctx.url, ctx.filters, ctx.granularity)
     _health(ctx, data["health"])
     _volume(ctx, data["volume"])
