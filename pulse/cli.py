@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -443,11 +444,18 @@ def _streamlit(port: int, address: str, env: dict[str, str]) -> int:
     if os.environ.get(SECRETS_ENV):  # a path, not a secret: Streamlit reads the file itself
         cmd += ["--secrets.files", os.environ[SECRETS_ENV]]
     proc = subprocess.Popen(cmd, env={**os.environ, **env})
+
+    def stop(signum, frame):  # a service manager's SIGTERM stops Streamlit too
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         return proc.wait()
     except KeyboardInterrupt:
         proc.terminate()
         return proc.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command()

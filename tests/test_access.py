@@ -6,10 +6,12 @@ A missing browser fails the browser test: it is never skipped."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -359,15 +361,33 @@ def login_dashboard(provider, demo_url, tmp_path):
         [sys.executable, "-m", "pulse.cli", "dashboard", "--port", str(port)],
         env={**os.environ, "PULSE_DATABASE_URL": demo_url, "PULSE_CONFIG_DIR": str(config),
              "PULSE_SECRETS_FILE": str(secrets_file)},
-        stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+        stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, proc, log_path)
         yield base, demo_url, key, auth, log_path
     finally:
-        proc.terminate()
-        proc.wait(10)
+        proc.terminate()  # as a service manager stops it: Streamlit must stop with it
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(30)
+        left = _left_running(proc.pid)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(5)
         log.close()
+        assert not left, "pulse dashboard left Streamlit running after SIGTERM"
+
+
+def _left_running(group: int) -> bool:
+    """Return whether any process of the group outlived its leader; kill what did."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        time.sleep(0.2)
+    os.killpg(group, signal.SIGKILL)
+    return True
 
 
 def _log_in(browser, base: str, sub: str):
