@@ -182,7 +182,7 @@ def _record_login(user: User, url: str | None) -> None:
 def gate(settings, url: str | None, lang: str) -> User | None:
     """Decide who this session's user is and whether the dashboard may show them anything;
     draw the login page or the refusal and return None when not. Records a login once per
-    browser session."""
+    login (not per rerun, page load or tab)."""
     cfg = settings.pulse.dashboard
     st.session_state.pop(USER_KEY, None)
     # The demo (sample data) never asks for a login; it is still refused beyond this machine.
