@@ -13,13 +13,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.access import User, gate, role_label
 from dashboard.context import Context, filter_bar
 from dashboard.data import engine, load_sources
+from dashboard.export import export_file
 from dashboard.i18n import t
 from pulse.settings import ConfigError, default_config_dir, load_settings
-from reports.export import FILE_SUFFIX, FORMATS, MIME_TYPES, export_bytes
-from store.db import NotMigratedError, require_migrated, transaction
-from store.queries import iter_export_rows
+from reports.export import FILE_SUFFIX, FORMATS, MIME_TYPES
+from store.db import NotMigratedError, require_migrated
 
 VIEWS = Path(__file__).parent / "views"
 PAGES = ("overview", "keywords", "audiences", "topics", "sources", "mentions", "benchmark",
@@ -61,21 +62,27 @@ def _ui_lang(default: str) -> str:
     return "en" if chosen == "English" else "sv"
 
 
-def _export(ctx: Context) -> None:
-    """The export of the current selection, on every page (same code as `pulse export`)."""
+def _export(ctx: Context, user: User) -> None:
+    """The export of the current selection, on every page (same code as `pulse export`);
+    built when clicked, so the role is checked and the export recorded then."""
     lang = ctx.lang
     st.sidebar.subheader(t("export", lang))
+    allowed = user.can("export")
     fmt = st.sidebar.selectbox(t("export_format", lang), list(FORMATS), key="export_format",
-                               format_func=str.upper)
+                               format_func=str.upper, disabled=not allowed)
+    filters, url = ctx.filters, ctx.url
 
     def build() -> bytes:
-        with transaction(engine(ctx.url)) as session:
-            return export_bytes(iter_export_rows(session, ctx.filters), fmt)
+        return export_file(user, url, filters, fmt, lang)
 
     st.sidebar.download_button(
         t("download", lang, fmt=fmt.upper()), data=build, mime=MIME_TYPES[fmt],
         file_name=f"pulse-{date.today().isoformat()}{FILE_SUFFIX[fmt]}", key="export_download",
-        on_click="ignore", help=t("export_help", lang), icon=":material/download:")
+        on_click="ignore", help=t("export_help", lang), icon=":material/download:",
+        disabled=not allowed)
+    if not allowed:
+        st.sidebar.caption(t("needs_role", lang, role=role_label(user, lang),
+                             needs=t("role_analyst", lang)))
 
 
 def main() -> None:
@@ -94,6 +101,9 @@ def main() -> None:
     except NotMigratedError as exc:
         st.error(t("no_db", lang, error=exc))
         return
+    user = gate(settings, url, lang)
+    if user is None:
+        return
     pages = [st.Page(str(VIEWS / f"{name}.py"), title=t(f"page_{name}", lang), url_path=name,
                      icon=ICONS[name], default=name == "overview") for name in PAGES]
     page = st.navigation(pages)
@@ -101,7 +111,7 @@ def main() -> None:
     if os.environ.get("PULSE_DEMO"):
         st.warning(t("demo_banner", ctx.lang))
     page.run()
-    _export(ctx)
+    _export(ctx, user)
 
 
 main()

@@ -376,6 +376,43 @@ LABELS: dict[str, dict[str, str]] = {
               "granskade). De lär modellen vid nästa `pulse train`.",
         "en": "So far: {confirmed} confirmed and {corrected} corrected mentions ({total} "
               "reviewed). They teach the model at the next `pulse train`."},
+    # Login and roles (dashboard/access.py)
+    "role_viewer": {"sv": "läsare", "en": "viewer"},
+    "role_analyst": {"sv": "analytiker", "en": "analyst"},
+    "role_admin": {"sv": "administratör", "en": "admin"},
+    "role_none": {"sv": "ingen roll", "en": "no role"},
+    "denied": {"sv": "Nekad: din roll ({role}) får inte göra detta, det kräver {needs}. "
+                     "Inget sparades.",
+               "en": "Refused: your role ({role}) may not do this; it takes {needs}. "
+                     "Nothing was saved."},
+    "needs_role": {"sv": "Din roll ({role}) kan bara läsa här; det kräver {needs}.",
+                   "en": "Your role ({role}) can only read here; this takes {needs}."},
+    "local_only": {
+        "sv": "Pulse visar inga data här: instrumentpanelen nås från en annan dator men "
+              "inloggning är inte påslagen. Sätt login = \"oidc\" under [dashboard] i "
+              "pulse.toml och [auth] i Streamlits secrets-fil, eller kör den på 127.0.0.1.",
+        "en": "Pulse shows no data here: the dashboard is reached from another machine but "
+              "login is not on. Set login = \"oidc\" under [dashboard] in pulse.toml and "
+              "[auth] in Streamlit's secrets file, or run it on 127.0.0.1."},
+    "login_unconfigured": {
+        "sv": "Inloggning är påslagen (login = \"oidc\") men [auth] i Streamlits secrets-fil "
+              "saknar {keys}. Inga data visas.",
+        "en": "Login is on (login = \"oidc\") but [auth] in Streamlit's secrets file lacks "
+              "{keys}. No data is shown."},
+    "login_needed": {"sv": "Logga in med ditt konto i staden för att se Pulse.",
+                     "en": "Log in with your city account to see Pulse."},
+    "login": {"sv": "Logga in / Log in", "en": "Log in / Logga in"},
+    "logout": {"sv": "Logga ut", "en": "Log out"},
+    "logged_in_as": {"sv": "Inloggad som {who} ({role})", "en": "Logged in as {who} ({role})"},
+    "no_role": {"sv": "{who} har ingen roll i Pulse och får inte se något här. Be en "
+                      "administratör lägga till dig under [dashboard.roles] i pulse.toml.",
+                "en": "{who} has no role in Pulse and may see nothing here. Ask an admin to "
+                      "add you under [dashboard.roles] in pulse.toml."},
+    "enable_source": {"sv": "Slå på {source} igen", "en": "Re-enable {source}"},
+    "source_enabled": {"sv": "Källan {source} är påslagen igen.",
+                       "en": "The source {source} is enabled again."},
+    "enable_admin_only": {"sv": "Bara en administratör kan slå på en avstängd källa igen.",
+                          "en": "Only an admin can re-enable a disabled source."},
 }
 
 

@@ -54,9 +54,11 @@ def _labels(ctx: Context, row: dict) -> None:
     st.markdown("  \n".join(lines))
 
 
-def card(ctx: Context, row: dict, on_confirm, on_correct) -> None:
+def card(ctx: Context, row: dict, on_confirm, on_correct, can_write: bool = True) -> None:
     """Draw one queued mention. `on_confirm(mention_id)` runs when the analyst confirms it,
-    `on_correct(mention_id, changes)` when the correction form is saved with changes."""
+    `on_correct(mention_id, changes)` when the correction form is saved with changes; without
+    `can_write` (a role that only reads) both buttons are disabled (the writes still check
+    the role themselves)."""
     lang, mid = ctx.lang, row["id"]
     with st.container(border=True, key=f"review_card_{mid}"):
         title = row["title"] or ""
@@ -76,17 +78,18 @@ def card(ctx: Context, row: dict, on_confirm, on_correct) -> None:
             st.link_button(t("open_original", lang), link, icon=":material/open_in_new:")
         _labels(ctx, row)
         if st.button(t("review_confirm", lang), key=f"review_confirm_{mid}", type="primary",
-                     help=t("review_confirm_help", lang), icon=":material/check:"):
+                     help=t("review_confirm_help", lang), icon=":material/check:",
+                     disabled=not can_write):
             on_confirm(mid)
         with st.expander(t("review_fix", lang)):
-            _correction_form(ctx, row, on_correct)
+            _correction_form(ctx, row, on_correct, can_write)
 
 
-def _correction_form(ctx: Context, row: dict, on_correct) -> None:
+def _correction_form(ctx: Context, row: dict, on_correct, can_write: bool = True) -> None:
     lang, mid, labels = ctx.lang, row["id"], row["labels"]
     allowed = allowed_values(ctx)
     with st.form(key=f"review_form_{mid}", border=False):
         form = fields(ctx, _current(labels), allowed, MULTI_KINDS, "review_fix", mid)
-        submitted = st.form_submit_button(t("save_correction", lang))
+        submitted = st.form_submit_button(t("save_correction", lang), disabled=not can_write)
     if submitted:
         on_correct(mid, changes(_current(labels), form, MULTI_KINDS))

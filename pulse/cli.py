@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -482,24 +483,44 @@ def _stored_handle(engine, handle: str) -> str:
 
 
 def _streamlit(port: int, address: str, env: dict[str, str]) -> int:
+    from pulse.login import SECRETS_ENV
+
     cmd = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
            "--server.port", str(port), "--server.address", address,
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "viewer"]
+    if os.environ.get(SECRETS_ENV):  # a path, not a secret: Streamlit reads the file itself
+        cmd += ["--secrets.files", os.environ[SECRETS_ENV]]
     proc = subprocess.Popen(cmd, env={**os.environ, **env})
+
+    def stop(signum, frame):  # a service manager's SIGTERM stops Streamlit too
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         return proc.wait()
     except KeyboardInterrupt:
         proc.terminate()
         return proc.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command()
 def dashboard(port: int = typer.Option(None, "--port", help="Default: pulse.toml (8501).")):
-    """Start the Streamlit dashboard on 127.0.0.1."""
+    """Start the Streamlit dashboard: on 127.0.0.1 unless pulse.toml says otherwise, and on
+    another address only with login configured ([dashboard] login = "oidc" and [auth] in
+    Streamlit's secrets file)."""
+    from pulse.login import bind_problem
+
     settings = _settings()
-    _engine()
     cfg = settings.pulse.dashboard
+    problem = bind_problem(cfg)
+    if problem:
+        from rich.markup import escape
+
+        _fail(escape(problem), 2)  # [dashboard] and [auth] are not markup
+    _engine()
     console.print(f"dashboard: http://{cfg.address}:{port or cfg.port}")
     raise typer.Exit(_streamlit(port or cfg.port, cfg.address, {}))
 

@@ -6,6 +6,8 @@ import math
 
 import streamlit as st
 
+from dashboard.access import AccessDenied, User, current_user, role_label
+from dashboard.access import write as access_write
 from dashboard.context import Context, current
 from dashboard.correction_fields import allowed_values, changes, fields
 from dashboard.data import engine, invalidate
@@ -52,16 +54,17 @@ def _correction_form(ctx: Context, row: dict) -> None:
     lang = ctx.lang
     allowed = allowed_values(ctx)
     mid = row["id"]
+    user = current_user()
     with st.form(key=f"correct_form_{mid}", border=True):
         st.markdown(f"**{t('correct', lang)}**")
         st.caption(t("story_copies", lang))
         form = fields(ctx, _values(row), allowed, MULTI_KINDS, "fix", mid)
-        submitted = st.form_submit_button(t("save_correction", lang))
+        submitted = st.form_submit_button(t("save_correction", lang),
+                                          disabled=not user.can("correction"))
     if not submitted:
         return
-    analyst = st.session_state.get("analyst") or ""
-    if not analyst.strip():
-        st.error(t("need_name", lang))
+    analyst = _author(user, lang)
+    if analyst is None:
         return
     changes = corrections_to_store(row, form)
     if not changes:
@@ -72,7 +75,18 @@ def _correction_form(ctx: Context, row: dict) -> None:
         for kind, value, remove in changes:
             add_correction(session, mid, kind, value, analyst, remove=remove, allowed=allowed)
 
-    _save(ctx, write)
+    _save(ctx, "correction", write, target=mid)
+
+
+def _author(user: User, lang: str) -> str | None:
+    """Who a write is stored as (the logged-in e-mail or the typed name); None, with the
+    reason shown, when no name was typed. A role without the right gets its refusal from
+    the write itself (access.write), not from here."""
+    who = user.author
+    if who is None and user.role is not None and not user.logged_in:
+        st.error(t("need_name", lang))
+        return None
+    return who or user.actor
 
 
 def _history(ctx: Context, row: dict) -> None:
@@ -82,6 +96,7 @@ def _history(ctx: Context, row: dict) -> None:
         entries = correction_history(session, row["id"])
     if not entries:
         return
+    user = current_user()
     with st.expander(t("correction_history", lang, n=len(entries))):
         for entry in entries:
             what = (f"{t(entry['kind'], lang)}: "
@@ -95,41 +110,42 @@ def _history(ctx: Context, row: dict) -> None:
             state = t("undone", lang) if entry["undone"] else ""
             left.text(f"{when} · {entry['author']} · {what} {state}".strip())
             if not entry["undone"] and right.button(t("undo", lang),
-                                                    key=f"undo_{entry['id']}"):
-                analyst = st.session_state.get("analyst") or ""
-                if not analyst.strip():
-                    st.error(t("need_name", lang))
+                                                    key=f"undo_{entry['id']}",
+                                                    disabled=not user.can("undo")):
+                analyst = _author(user, lang)
+                if analyst is None:
                     return
-                _save(ctx, lambda session, cid=entry["id"], who=analyst:
-                      undo_correction(session, cid, who))
+                _save(ctx, "undo", lambda session, cid=entry["id"], who=analyst:
+                      undo_correction(session, cid, who), target=entry["id"])
 
 
 def _follow_up(ctx: Context, row: dict) -> None:
     lang = ctx.lang
     options = ["none", *RESPONSE_STATUSES]
     current_status = row["response_status"] or "none"
+    user = current_user()
     with st.form(key=f"response_form_{row['id']}", border=True):
         status = st.radio(t("response", lang), options, index=options.index(current_status),
                           horizontal=True, key=f"set_status_{row['id']}",
                           format_func=lambda s: t("clear_status" if s == "none" else s, lang))
-        submitted = st.form_submit_button(t("set_status", lang))
+        submitted = st.form_submit_button(t("set_status", lang),
+                                          disabled=not user.can("follow_up"))
     if not submitted or status == current_status:
         return
-    analyst = st.session_state.get("analyst") or ""
-    if not analyst.strip():
-        st.error(t("need_name", lang))
+    analyst = _author(user, lang)
+    if analyst is None:
         return
-    _save(ctx, lambda session: set_response(session, row["id"],
-                                            None if status == "none" else status, analyst))
+    _save(ctx, "follow_up", lambda session: set_response(
+        session, row["id"], None if status == "none" else status, analyst), target=row["id"])
 
 
-def _save(ctx: Context, write) -> None:
-    """Run an analyst's write in one transaction; on success forget cached figures and redraw
-    (with a confirmation), on a refused value show why."""
+def _save(ctx: Context, action: str, write, target=None) -> None:
+    """Run an analyst's write in one transaction after the server-side role check
+    (access.write); on success forget cached figures and redraw (with a confirmation), on a
+    refused value or role show why."""
     try:
-        with transaction(engine(ctx.url)) as session:
-            write(session)
-    except (CorrectionError, ResponseError) as exc:
+        access_write(current_user(), action, ctx.url, write, ctx.lang, target=target)
+    except (CorrectionError, ResponseError, AccessDenied) as exc:
         st.error(str(exc))
         return
     invalidate()
@@ -203,7 +219,12 @@ def render(ctx: Context) -> None:
         picked = st.selectbox(t("pick_mention", lang), list(by_id), key="pick_mention",
                               format_func=lambda i: _label(by_id[i], ctx.tz))
         row = by_id[picked]
-        st.text_input(t("analyst", lang), key="analyst", help=t("analyst_help", lang))
+        user = current_user()
+        if not user.logged_in and user.can("correction"):
+            st.text_input(t("analyst", lang), key="analyst", help=t("analyst_help", lang))
+        elif not user.can("correction"):
+            st.caption(t("needs_role", lang, role=role_label(user, lang),
+                         needs=t("role_analyst", lang)))
         _correction_form(ctx, row)
         _history(ctx, row)
         _follow_up(ctx, row)

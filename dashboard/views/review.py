@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 
 import streamlit as st
 
+from dashboard.access import AccessDenied, current_user, role_label
+from dashboard.access import write as access_write
 from dashboard.accuracy import accuracy_panel
 from dashboard.context import Context, current
 from dashboard.correction_fields import allowed_values
@@ -32,17 +34,21 @@ def review_week(ctx: Context) -> date:
 
 
 def _analyst() -> str | None:
-    name = (st.session_state.get("analyst") or "").strip()
-    return name or None
+    """Who a write is stored as: the logged-in e-mail or the typed name (None: neither);
+    a role without the right is refused by the write itself (access.write)."""
+    user = current_user()
+    if user.author or user.logged_in or not user.can("confirmation"):
+        return user.author or user.actor
+    return None
 
 
-def _write(ctx: Context, action, message: str, figures_changed: bool) -> None:
-    """Run an analyst's write in one transaction, then redraw with `message` (a refused
-    write shows why instead)."""
+def _write(ctx: Context, kind: str, action, message: str, figures_changed: bool,
+           target=None) -> None:
+    """Run an analyst's write in one transaction after the server-side role check, then
+    redraw with `message` (a refused write or role shows why instead)."""
     try:
-        with transaction(engine(ctx.url)) as session:
-            action(session)
-    except CorrectionError as exc:
+        access_write(current_user(), kind, ctx.url, action, ctx.lang, target=target)
+    except (CorrectionError, AccessDenied) as exc:
         st.error(str(exc))
         return
     if figures_changed:
@@ -56,7 +62,8 @@ def _confirm(ctx: Context, mention_id: int) -> None:
     if who is None:
         st.error(t("need_name", ctx.lang))
         return
-    _write(ctx, lambda s: confirm_mention(s, mention_id, who), "review_confirmed", False)
+    _write(ctx, "confirmation", lambda s: confirm_mention(s, mention_id, who),
+           "review_confirmed", False, target=mention_id)
 
 
 def _correct(ctx: Context, mention_id: int, wanted: list[tuple[str, str, bool]]) -> None:
@@ -74,7 +81,7 @@ def _correct(ctx: Context, mention_id: int, wanted: list[tuple[str, str, bool]])
             add_correction(session, mention_id, kind, value, who, remove=remove,
                            allowed=allowed)
 
-    _write(ctx, write, "review_corrected", True)
+    _write(ctx, "correction", write, "review_corrected", True, target=mention_id)
 
 
 def _recent(ctx: Context) -> None:
@@ -89,13 +96,15 @@ def _recent(ctx: Context) -> None:
             left, right = st.columns([4, 1])
             text = (row["title"] or row["text"] or "").replace("\n", " ")[:70]
             left.text(f"{local_time(row['created_at'], ctx.tz)} · {row['author']} · {text}")
-            if right.button(t("undo", lang), key=f"review_undo_{row['id']}"):
+            if right.button(t("undo", lang), key=f"review_undo_{row['id']}",
+                            disabled=not current_user().can("undo")):
                 who = _analyst()
                 if who is None:
                     st.error(t("need_name", lang))
                     return
-                _write(ctx, lambda s, cid=row["id"], by=who: undo_confirmation(s, cid, by),
-                       "review_undone", False)
+                _write(ctx, "undo",
+                       lambda s, cid=row["id"], by=who: undo_confirmation(s, cid, by),
+                       "review_undone", False, target=row["id"])
 
 
 def render(ctx: Context) -> None:
@@ -109,7 +118,12 @@ def render(ctx: Context) -> None:
     st.subheader(t("review_title", lang))
     st.caption(t("review_help", lang, week=f"{week.isocalendar()[1]}", start=week.isoformat(),
                  end=(week + timedelta(days=6)).isoformat()))
-    st.text_input(t("analyst", lang), key="analyst", help=t("analyst_help", lang))
+    user = current_user()
+    if not user.logged_in and user.can("confirmation"):
+        st.text_input(t("analyst", lang), key="analyst", help=t("analyst_help", lang))
+    elif not user.can("confirmation"):
+        st.caption(t("needs_role", lang, role=role_label(user, lang),
+                     needs=t("role_analyst", lang)))
     with transaction(engine(ctx.url)) as session:
         queue = review_queue(session, week, limit=QUEUE_SIZE)
     if not queue["rows"]:
@@ -118,7 +132,8 @@ def render(ctx: Context) -> None:
         st.caption(t("review_remaining", lang, n=queue["remaining"]))
         for row in queue["rows"]:
             card(ctx, row, lambda mid: _confirm(ctx, mid),
-                 lambda mid, wanted: _correct(ctx, mid, wanted))
+                 lambda mid, wanted: _correct(ctx, mid, wanted),
+                 can_write=user.can("confirmation"))
     _recent(ctx)
     st.divider()
     accuracy_panel(ctx)

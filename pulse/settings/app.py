@@ -3,6 +3,8 @@ dashboard). Secrets never go here: they come from the environment."""
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -59,11 +61,75 @@ class TaggingSettings(Strict):
     batch_size: int = Field(default=500, ge=1)
 
 
+ROLES = ("viewer", "analyst", "admin")  # each may do what the one before it may, and more
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+_EMAIL = re.compile(r"^[^@\s*]+@[^@\s*]+\.[^@\s*]+$")
+_DOMAIN = re.compile(r"^\*@[^@\s*]+\.[^@\s*]+$")
+
+
+class RoleSettings(Strict):
+    """[dashboard.roles]: who gets which role once logged in. Each entry is an e-mail
+    ("anna.andersson@stockholm.se"), every address of a domain ("*@stockholm.se") or a group
+    of the identity provider's group claim ("group:pulse-analytiker")."""
+
+    admin: list[str] = Field(default_factory=list)
+    analyst: list[str] = Field(default_factory=list)
+    viewer: list[str] = Field(default_factory=list)
+
+    @field_validator("admin", "analyst", "viewer")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if entry.startswith("group:"):
+                if not entry[len("group:"):].strip():
+                    raise ValueError(f'"{entry}" names no group; write e.g. "group:pulse"')
+            elif not (_EMAIL.match(entry) or _DOMAIN.match(entry)):
+                raise ValueError(f'"{entry}" is not an e-mail, "*@domain" or "group:NAME"')
+        return [e if e.startswith("group:") else e.lower() for e in value]
+
+    def role_of(self, email: str | None, groups: list[str] | tuple[str, ...] = ()) -> str | None:
+        """Return the highest role whose entries match the user's e-mail (exactly or by
+        domain, case-insensitive) or one of their groups; None when none matches."""
+        address = (email or "").strip().lower()
+        domain = address.rpartition("@")[2] if "@" in address else None
+        member = {f"group:{g}" for g in groups}
+        for role in reversed(ROLES):
+            for entry in getattr(self, role):
+                if entry in member or (address and entry == address) or (
+                        domain and entry == f"*@{domain}"):
+                    return role
+        return None
+
+
 class DashboardSettings(Strict):
-    """[dashboard]: where the dashboard listens."""
+    """[dashboard]: where the dashboard listens, whether it asks for a login and who may do
+    what. The identity provider's client settings are secrets: they live only in Streamlit's
+    secrets file ([auth]), never here."""
 
     port: int = Field(default=8501, ge=1, le=65535)
     address: str = "127.0.0.1"
+    login: Literal["none", "oidc"] = "none"
+    local_role: Literal["viewer", "analyst", "admin"] = "analyst"  # without login
+    groups_claim: str = Field(default="groups", min_length=1)
+    roles: RoleSettings = RoleSettings()
+
+    @property
+    def local_only(self) -> bool:
+        """Return whether the dashboard listens on this machine only (a loopback address)."""
+        return is_loopback(self.address)
+
+
+def is_loopback(address: str | None) -> bool:
+    """Return whether a bind address is this machine only (127.0.0.0/8, ::1, localhost); an
+    empty address means every interface."""
+    if not address:
+        return False
+    if address.strip().lower() in LOOPBACK:
+        return True
+    try:
+        return ipaddress.ip_address(address.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class PulseFile(Strict):
