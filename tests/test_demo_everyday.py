@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from nlp.tagger import Tagger
 from pulse import jobs
+from pulse.privacy import DEMO_KEY
 from store.db import make_engine, transaction
 from store.models import Mention, Source
 
@@ -26,7 +27,8 @@ def _pulse(args, cwd, env):
 
 def test_sources_and_export_work_after_the_demo(tmp_path):
     env = {k: v for k, v in os.environ.items()
-           if k not in ("PULSE_DATABASE_URL", "PULSE_CONFIG_DIR", "PULSE_DEMO")}
+           if k not in ("PULSE_DATABASE_URL", "PULSE_CONFIG_DIR", "PULSE_DEMO",
+                        "PULSE_PSEUDONYM_KEY")}
     env["COLUMNS"] = "250"
     work = tmp_path / "work"
     work.mkdir()
@@ -35,7 +37,9 @@ def test_sources_and_export_work_after_the_demo(tmp_path):
     said = demo.stderr + demo.stdout  # the console speaks on stderr
     line = next(x.strip() for x in said.splitlines() if x.strip().startswith("export "))
     pointed = dict(re.findall(r"(PULSE_\w+)=(\S+)", line))
-    assert set(pointed) == {"PULSE_DATABASE_URL", "PULSE_CONFIG_DIR"}
+    # Without a key of the user's, the demo uses its public one (sample data) and says it.
+    assert set(pointed) == {"PULSE_DATABASE_URL", "PULSE_CONFIG_DIR", "PULSE_PSEUDONYM_KEY"}
+    assert pointed["PULSE_PSEUDONYM_KEY"] == DEMO_KEY
     assert "pulse sources" in said and "pulse export" in said
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -55,6 +59,10 @@ def test_sources_and_export_work_after_the_demo(tmp_path):
     rows = list(csv.DictReader(io.StringIO(exported.stdout.lstrip("\ufeff"))))
     assert len(rows) == tagged > 0
     assert {r["source"] for r in rows} <= set(keys)
+    # A commenter's access request works on the demo with the printed key.
+    asked = _pulse(["export", "--format", "jsonl", "--author", "Gunnar Holm"], elsewhere, env)
+    assert asked.returncode == 0, asked.stderr
+    assert len(asked.stdout.splitlines()) == 1 and '"anon:' in asked.stdout
 
 
 def test_tagging_reports_progress_per_chunk(demo_url, base_settings):

@@ -4,9 +4,12 @@ the report commands that work on the demo database."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from pulse.commands.common import console
+from pulse.privacy import DEMO_KEY
+from store.privacy import KEY_VARIABLE
 
 
 def absolute_url(url: str) -> str:
@@ -31,13 +34,17 @@ def print_report_commands(settings, url: str) -> dict[str, str]:
     first = settings.calendar[0].id if settings.calendar else "ID"
     out = console()
     out.print("to use the command line on the demo (SAMPLE DATA), first run:", highlight=False)
-    out.print(f"  export PULSE_DATABASE_URL={url} PULSE_CONFIG_DIR={folder}", highlight=False,
-              soft_wrap=True)
+    # The demo's pseudonym key is public (sample data only), so `pulse erase --author` and
+    # `pulse export --author` work on the demo; a real key set by the user is never printed.
+    key = f" {KEY_VARIABLE}={DEMO_KEY}" if os.environ.get(KEY_VARIABLE) == DEMO_KEY else ""
+    out.print(f"  export PULSE_DATABASE_URL={url} PULSE_CONFIG_DIR={folder}{key}",
+              highlight=False, soft_wrap=True)
     out.print("then, for example:", highlight=False)
     for command in ("pulse sources", "pulse export --format csv --output demo.csv",
                     "pulse digest --out digest.html",
                     f"pulse report --year {year} --out report.pdf",
                     f"pulse report --activity {first} --out activity.html",
-                    f"pulse report --activity {first} --public --out summary.html"):
+                    f"pulse report --activity {first} --public --out summary.html",
+                    "pulse retention --dry-run", "pulse audit"):
         out.print(f"  {command}", highlight=False, soft_wrap=True)
     return env
