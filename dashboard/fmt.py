@@ -54,3 +54,13 @@ def md_escape(text: str | None) -> str:
     rest of the line around (store.inert). What shows reads exactly as the text."""
     text = _AUTOLINKED.sub(WORD_JOINER, without_bidi(text))
     return "".join(f"\\{c}" if c in MARKDOWN_SPECIAL else c for c in text)
+
+
+def author_shown(handle: str | None, name: str | None) -> str | None:
+    """Return how a mention's author is shown: a private person by their pseudonym's name
+    ("Privatperson 3f2a9c"), anyone else by handle (or name when there is no handle)."""
+    from store.privacy import is_pseudonym
+
+    if is_pseudonym(handle):
+        return name or handle
+    return handle or name

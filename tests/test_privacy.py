@@ -398,3 +398,12 @@ def test_erasure_removes_the_person_from_every_table(engine, server, base_settin
         omar = session.scalar(select(func.count(Mention.id)).where(Mention.kind ==
                                                                     "blog_comment"))
     assert omar == 1  # the other commenter is untouched
+
+
+def test_a_private_person_is_shown_by_the_pseudonyms_name():
+    from dashboard.fmt import author_shown
+
+    alias = KEY.handle("maja_sthlm")
+    assert author_shown(alias, KEY.name("maja_sthlm")).startswith("Privatperson ")
+    assert author_shown("svtnyheter", "SVT Nyheter") == "svtnyheter"
+    assert author_shown(None, "Redaktionen") == "Redaktionen"

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard.context import Context
 from dashboard.data import load
-from dashboard.fmt import local_time, md_escape
+from dashboard.fmt import author_shown, local_time, md_escape
 from dashboard.i18n import plural, t
 from store.inert import safe_url, without_bidi
 from store.queries import Filters
@@ -99,8 +99,9 @@ def show_mention(ctx: Context, row: dict) -> None:
         body = highlight(text, evidence_words(row["tags"])).replace("\n", "<br>")
         st.html(f'<div class="pulse-text">{body}</div>')
         details = [_tag_line(ctx, row["tags"])]
-        if row.get("author"):
-            details.append(f"{t('author', lang)}: {row['author']}")
+        who = author_shown(row.get("author"), row.get("author_name"))
+        if who:
+            details.append(f"{t('author', lang)}: {who}")
         if row["engagement"]:
             details.append(f"{t('engagement', lang)}: {_engagement(ctx, row['engagement'])}")
         # st.text shows the line as plain text: tag labels and author handles stay inert.
