@@ -101,6 +101,17 @@ def write(user: User, action: str, url: str | None, fn: Callable, lang: str = "s
         fn(session)
 
 
+def identity_field(user: User, action: str, lang: str) -> None:
+    """Above a page's writes: without login, the "Ditt namn" field (who is stored with each
+    write) for a role that may do `action`; for a role that may not, a line saying which
+    role it needs."""
+    if not user.can(action):
+        st.caption(t("needs_role", lang, role=role_label(user, lang),
+                     needs=t(f"role_{NEEDS[action]}", lang)))
+    elif not user.logged_in:
+        st.text_input(t("analyst", lang), key="analyst", help=t("analyst_help", lang))
+
+
 def role_label(user: User, lang: str) -> str:
     """Return the user's role as the UI names it."""
     return t(f"role_{user.role or 'none'}", lang)

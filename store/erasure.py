@@ -11,7 +11,6 @@ sure no deleted byte stays readable in the database files.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, String, cast, func, or_, select, text, update
@@ -28,7 +27,7 @@ from store.models import (
     Response,
     Tag,
 )
-from store.privacy import Pseudonymiser, normal_handle, scrub
+from store.privacy import Pseudonymiser, normal_handle, scrub, whole_words
 from store.writes import delete_mentions
 
 ERASED = "[raderad]"
@@ -65,13 +64,11 @@ def _remove_mentions(session: Session, ids: list[int], report: ErasureReport) ->
 
 def _scrub_references(session: Session, secrets: list[str], report: ErasureReport) -> None:
     """Replace the person's handle where other mentions quote it (text, title, links, raw)."""
-    secrets = sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True)
-    if not secrets:
-        return
     # Whole handles only: erasing "anna" must not touch "Annastigen" in someone's text.
-    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(s) for s in secrets)
-                         + r")(?![\w])", re.IGNORECASE)
-    likes = [f"%{s.lower()}%" for s in secrets]
+    pattern = whole_words(secrets)
+    if pattern is None:
+        return
+    likes = [f"%{s.lower()}%" for s in secrets if len(s) >= 3]
     columns = (Mention.text, Mention.title, Mention.url, Mention.parent_url,
                cast(Mention.raw, String))
     where = or_(*(func.lower(c).like(like) for c in columns for like in likes))

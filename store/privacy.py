@@ -150,14 +150,19 @@ def _pattern(found: tuple[str, ...]) -> re.Pattern:
                       + r")(?![\w])", re.IGNORECASE)
 
 
-def _replacer(secrets: Iterable[str], pseudonym: str):
-    """Return a function that replaces every secret (ignoring case, whole words only: "anna"
-    leaves "Annastigen" alone) in a text by the pseudonym; the longest first, so "anna@host"
-    goes before "anna"."""
+def whole_words(secrets: Iterable[str]) -> re.Pattern | None:
+    """Return a pattern finding any of the secrets of 3 or more characters, ignoring case,
+    as whole words only ("anna" leaves "Annastigen" alone), the longest first ("anna@host"
+    before "anna"); None when there is none."""
     found = tuple(sorted({s for s in secrets if s and len(s) >= 3}, key=lambda s: (-len(s), s)))
-    if not found:
+    return _pattern(found) if found else None
+
+
+def _replacer(secrets: Iterable[str], pseudonym: str):
+    """Return a function that replaces every secret (whole_words) in a text by the pseudonym."""
+    pattern = whole_words(secrets)
+    if pattern is None:
         return lambda text: text
-    pattern = _pattern(found)
     return lambda text: pattern.sub(pseudonym, text)
 
 

@@ -6,7 +6,7 @@ import math
 
 import streamlit as st
 
-from dashboard.access import AccessDenied, User, current_user, role_label
+from dashboard.access import AccessDenied, User, current_user, identity_field
 from dashboard.access import write as access_write
 from dashboard.context import Context, current
 from dashboard.correction_fields import allowed_values, changes, fields
@@ -219,12 +219,7 @@ def render(ctx: Context) -> None:
         picked = st.selectbox(t("pick_mention", lang), list(by_id), key="pick_mention",
                               format_func=lambda i: _label(by_id[i], ctx.tz))
         row = by_id[picked]
-        user = current_user()
-        if not user.logged_in and user.can("correction"):
-            st.text_input(t("analyst", lang), key="analyst", help=t("analyst_help", lang))
-        elif not user.can("correction"):
-            st.caption(t("needs_role", lang, role=role_label(user, lang),
-                         needs=t("role_analyst", lang)))
+        identity_field(current_user(), "correction", lang)
         _correction_form(ctx, row)
         _history(ctx, row)
         _follow_up(ctx, row)

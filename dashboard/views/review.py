@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import streamlit as st
 
-from dashboard.access import AccessDenied, current_user, role_label
+from dashboard.access import AccessDenied, current_user, identity_field
 from dashboard.access import write as access_write
 from dashboard.accuracy import accuracy_panel
 from dashboard.context import Context, current
@@ -119,11 +119,7 @@ def render(ctx: Context) -> None:
     st.caption(t("review_help", lang, week=f"{week.isocalendar()[1]}", start=week.isoformat(),
                  end=(week + timedelta(days=6)).isoformat()))
     user = current_user()
-    if not user.logged_in and user.can("confirmation"):
-        st.text_input(t("analyst", lang), key="analyst", help=t("analyst_help", lang))
-    elif not user.can("confirmation"):
-        st.caption(t("needs_role", lang, role=role_label(user, lang),
-                     needs=t("role_analyst", lang)))
+    identity_field(user, "confirmation", lang)
     with transaction(engine(ctx.url)) as session:
         queue = review_queue(session, week, limit=QUEUE_SIZE)
     if not queue["rows"]:
